@@ -1,0 +1,1 @@
+"""Impact dashboard for library-based digital-education hub networks."""
