@@ -110,7 +110,7 @@ TABLES: dict[str, Table] = {
             (
                 Col("hub_id", "str", "Site code from the programme's registry; join key"),
                 _PROGRAMME,
-                Col("name", "str", "Name of the institution as registered (plain text, never markup)"),
+                Col("name", "str", "Name of the institution as registered (text; shown as text, never rendered as markup)"),
                 Col("institution_type", "str", "Kind of institution hosting the site",
                     vocab=INSTITUTION_TYPES),
                 Col("is_library", "bool", "True when the host is a public library or its branch"),
@@ -254,14 +254,17 @@ def _check(col: Col) -> list[pa.Check]:
     return checks
 
 
-def schema(table: str) -> pa.DataFrameSchema:
-    """The pandera schema of a cleaned table: dtypes, vocabularies, ranges, unique key, no extras."""
+def schema(table: str, unique: bool = True) -> pa.DataFrameSchema:
+    """The pandera schema of a cleaned table: dtypes, vocabularies, ranges, unique key, no extras.
+
+    `unique=False` leaves the key check out, for validating a large table batch by batch.
+    """
     t = TABLES[table]
     return pa.DataFrameSchema(
         {c.name: pa.Column(c.dtype, _check(c), nullable=c.nullable) for c in t.columns},
         strict=True,
         ordered=True,
-        unique=list(t.key),
+        unique=list(t.key) if unique else None,
         name=table,
     )
 

@@ -1,0 +1,1 @@
+"""Pipeline layer: raw field extracts → validated, pseudonymised cleaned Parquet."""

@@ -1,0 +1,236 @@
+"""Pipeline layer: read every raw file, normalise, stage, assemble, validate, write atomically.
+
+Load: raw files are read in chunks and transformed row by row into staged Parquet.
+Process: DuckDB drops duplicates, resolves keys and builds the cleaned tables out of core.
+Save: every table is validated against the contract in a scratch folder that replaces the
+output folder only when everything succeeded.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+from dashboard.clean import assemble, readers, transforms
+from dashboard.clean.readers import Chunk, FileProblem
+from dashboard.contract import TABLES, QUARANTINE_COLUMNS, schema
+
+# Kinds in the order they must run: later kinds look hub codes up in the cleaned registry.
+ORDER = ("hubs", "trainings", "participants", "digigram", "waitlist", "partners")
+# Programme a file belongs to when its rows do not say (centre-network files are Kemerovo's).
+DEFAULT_PROGRAMME = {"waitlist": "kem_centres", "partners": "kem_centres"}
+KEM_PREFIXES = ("kemerovo", "centres")
+DUCKDB_MEMORY = "1GB"
+BATCH_ROWS = 200_000
+
+_DATES = {"joined_on", "start_date", "end_date", "activity_date", "submitted_on", "assessed_on", "month",
+          "agreement_date"}
+_FLOATS = {"lat", "lon", "rating_pre", "rating_post", *transforms.AREAS}
+_INTS = {"enrolled", "completed", "waiting", "staff_trained"}
+_META = [("file_idx", pa.int32()), ("source_file", pa.string()), ("line", pa.int64()),
+         ("row_hash", pa.string()), ("raw", pa.string()), ("reason", pa.string()), ("detail", pa.string())]
+_ARROW = {"str": pa.string(), "bool": pa.bool_(), "boolean": pa.bool_(), "Int64": pa.int64(),
+          "int64": pa.int64(), "float64": pa.float64(), "datetime64[ms]": pa.timestamp("ms")}
+
+
+class PipelineError(Exception):
+    """A run that cannot finish; the message names the file or table and the problem."""
+
+
+@dataclass
+class Staged:
+    files: dict[str, dict]  # file name → report entry started at read time
+
+
+def _stage_type(col: str) -> pa.DataType:
+    if col in _DATES:
+        return pa.date32()
+    if col in _FLOATS:
+        return pa.float64()
+    if col in _INTS:
+        return pa.int64()
+    if col == "coordinator_trained":
+        return pa.bool_()
+    return pa.string()
+
+
+def _stage_schema(kind: str) -> pa.Schema:
+    probe = transforms.TRANSFORMS[kind](pd.DataFrame(), transforms.Context(b"", "ua_hubs"))
+    cols = [c for c in probe.columns if c not in ("reason", "detail")]
+    return pa.schema(_META + [(c, _stage_type(c)) for c in cols])
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """The Parquet schema of a cleaned table, from the contract."""
+    return pa.schema([(c.name, _ARROW[c.dtype]) for c in TABLES[table].columns])
+
+
+def _write_part(frame: pd.DataFrame, sch: pa.Schema, path: Path) -> None:
+    arrays = [pa.array(frame[f.name], type=f.type, from_pandas=True) if f.name in frame
+              else pa.nulls(len(frame), f.type) for f in sch]
+    pq.write_table(pa.Table.from_arrays(arrays, schema=sch), path)
+
+
+def _stage_file(path: Path, idx: int, ctx: transforms.Context, out: Path, bar: tqdm) -> dict:
+    kind, chunks = readers.read(path)
+    layout = next(chunks)
+    canonical = sorted({c for c, _, _ in readers.header_table()[kind].values()})
+    sch = _stage_schema(kind)
+    entry = {"kind": kind, "unknown_columns": layout.unknown}
+    for part, chunk in enumerate(chunks):
+        assert isinstance(chunk, Chunk)
+        raw = pd.DataFrame(chunk.rows, columns=chunk.columns, dtype=object)
+        frame = transforms.TRANSFORMS[kind](raw, ctx)
+        frame["row_hash"] = transforms.row_hashes(raw, canonical, ctx.salt)
+        frame["raw"] = transforms.raw_json(raw, layout.personal)
+        frame["line"] = chunk.lines
+        if chunk.bad:
+            # A row whose fields do not line up with the header: its values cannot be told apart
+            # from personal ones, so only their number is kept.
+            frame = pd.concat([frame, pd.DataFrame({
+                "line": [b[0] for b in chunk.bad], "reason": [b[1] for b in chunk.bad],
+                "detail": [b[2] for b in chunk.bad],
+                "row_hash": [transforms.keyed(ctx.salt, "\x1e".join(b[3])) for b in chunk.bad],
+                "raw": [json.dumps({"fields": len(b[3])}) for b in chunk.bad]})], ignore_index=True)
+        frame["file_idx"], frame["source_file"] = idx, path.name
+        _write_part(frame, sch, out / f"part-{idx:05d}-{part:05d}.parquet")
+        bar.update(len(frame))
+    return entry
+
+
+def _connect(scratch: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2,
+                                 "temp_directory": str(scratch / "spill")})
+    return con
+
+
+def _write_table(con: duckdb.DuckDBPyConnection, sql: str, sch: pa.Schema, path: Path) -> int:
+    reader = con.sql(sql).to_arrow_reader(BATCH_ROWS)
+    rows = 0
+    with pq.ParquetWriter(path, sch) as w:
+        for batch in reader:
+            w.write_batch(batch.cast(sch) if batch.schema != sch else batch)
+            rows += batch.num_rows
+    return rows
+
+
+def validate(path: Path, table: str) -> None:
+    """Check a written table against its pandera schema (in batches) and its key (in DuckDB)."""
+    per_batch = schema(table, unique=False)
+    nullable = {c.name: ("Int64" if c.dtype == "Int64" else "boolean")
+                for c in TABLES[table].columns if c.dtype in ("Int64", "boolean")}
+    for batch in pq.ParquetFile(path).iter_batches(BATCH_ROWS):
+        frame = batch.to_pandas().astype(nullable)
+        try:
+            per_batch.validate(frame, lazy=True)
+        except Exception as e:
+            raise PipelineError(f"cleaned table '{table}' breaks the contract: {str(e)[:1500]}") from None
+    keys = ", ".join(TABLES[table].key)
+    dupes = duckdb.sql(f"SELECT count(*) - count(DISTINCT ({keys})) FROM read_parquet('{path}')").fetchall()[0][0]
+    if dupes:
+        raise PipelineError(f"cleaned table '{table}' has {dupes} repeated keys ({keys})")
+
+
+def _regions(path: Path) -> set[str]:
+    from dashboard.geo import load_region_reference
+
+    ref = load_region_reference()
+    pq.write_table(pa.Table.from_pandas(ref, schema=arrow_schema("regions"), preserve_index=False), path)
+    return set(ref["region_code"])
+
+
+def raw_files(raw_dir: Path) -> list[Path]:
+    if not raw_dir.is_dir():
+        raise FileProblem(f"{raw_dir}: no such folder of raw files")
+    files = sorted(p for p in raw_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not files:
+        raise FileProblem(f"{raw_dir}: the folder holds no raw files")
+    for p in files:
+        readers.file_kind(p)
+    return files
+
+
+def run(raw_dir: Path, clean_dir: Path, salt: bytes, progress: bool = True) -> dict:
+    """Clean every raw file in `raw_dir` into `clean_dir`; returns the run report."""
+    files = raw_files(raw_dir)
+    clean_dir.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".clean-", dir=clean_dir.parent))
+    try:
+        out = scratch / "out"
+        out.mkdir()
+        report = _run(files, scratch, out, salt, progress)
+        (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                                         encoding="utf-8")
+        _swap(out, clean_dir, scratch)
+        return report
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _swap(out: Path, clean_dir: Path, scratch: Path) -> None:
+    old = scratch / "previous"
+    if clean_dir.exists():
+        clean_dir.rename(old)
+    out.rename(clean_dir)
+
+
+def _run(files: list[Path], scratch: Path, out: Path, salt: bytes, progress: bool) -> dict:
+    con = _connect(scratch)
+    report: dict = {"files": {}, "tables": {}}
+    known_regions = _regions(out / "regions.parquet")
+    report["tables"]["regions"] = len(known_regions)
+    ctx = transforms.Context(salt, "ua_hubs")
+    bar = tqdm(desc="cleaning", unit=" rows", disable=not progress, file=sys.stderr, mininterval=1)
+    quarantine = []
+    for kind in ORDER:
+        stage = scratch / "stage" / kind
+        stage.mkdir(parents=True)
+        _write_part(pd.DataFrame(), _stage_schema(kind), stage / "part-empty.parquet")
+        for idx, path in enumerate(files):
+            if readers.file_kind(path) != kind:
+                continue
+            prefix = DEFAULT_PROGRAMME.get(kind) or (
+                "kem_centres" if path.name.casefold().startswith(KEM_PREFIXES) else "ua_hubs")
+            ctx.programme = prefix
+            report["files"][path.name] = _stage_file(path, idx, ctx, stage, bar)
+        con.execute(f"CREATE OR REPLACE VIEW stage_{kind} AS SELECT * FROM read_parquet('{stage}/*.parquet')")
+        con.execute(assemble.resolve_sql(kind))
+        _report_kind(con, kind, report)
+        quarantine.append(assemble.quarantine_sql(kind))
+        if kind == "hubs":
+            ctx.hubs = {h: (r, p) for h, r, p in con.execute(
+                f"SELECT hub_id, region_code, programme FROM {assemble.ok('hubs')}").fetchall()}
+    bar.close()
+    for table in assemble.TABLE_SQL:
+        report["tables"][table] = _write_table(con, assemble.TABLE_SQL[table], arrow_schema(table),
+                                               out / f"{table}.parquet")
+    qsch = pa.schema([(c.name, _ARROW[c.dtype]) for c in QUARANTINE_COLUMNS])
+    report["quarantined"] = _write_table(
+        con, " UNION ALL ".join(quarantine) + " ORDER BY source_file, line", qsch, out / "quarantine.parquet")
+    for table in TABLES:
+        validate(out / f"{table}.parquet", table)
+    dates = [f["extract_date"] for f in report["files"].values() if f.get("extract_date")]
+    report["data_date"] = max(dates) if dates else None
+    return report
+
+
+def _report_kind(con: duckdb.DuckDBPyConnection, kind: str, report: dict) -> None:
+    for name, rows_in, cleaned, quarantined, dups, extract in con.execute(assemble.report_sql(kind)).fetchall():
+        entry = report["files"][name]
+        entry.update(rows_in=rows_in, cleaned=cleaned, quarantined=quarantined, duplicates=dups,
+                     extract_date=extract.isoformat() if extract else None, by_reason={})
+    for name, reason, count in con.execute(assemble.reasons_sql(kind)).fetchall():
+        report["files"][name]["by_reason"][reason] = count
+    for entry in report["files"].values():
+        if entry["kind"] == kind and "rows_in" not in entry:
+            entry.update(rows_in=0, cleaned=0, quarantined=0, duplicates=0, extract_date=None, by_reason={})
