@@ -57,7 +57,7 @@ class Col:
             lo, hi = self.range
             return f"{lo:g} – {hi:g}"
         if self.pattern:
-            return f"matches `{self.pattern}`"
+            return f"matches `{self.pattern}`".replace("|", "\\|")
         return ""
 
 

@@ -1,0 +1,269 @@
+"""The cleaning pipeline end to end on the bundled raw samples: accounting, rules, privacy, atomicity."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dashboard.clean.pipeline import run
+from dashboard.contract import TABLES, schema
+
+SAMPLES = Path(__file__).parent / "fixtures" / "raw_samples"
+SALT = b"test-salt"
+ROOT = Path(__file__).resolve().parent.parent
+
+# Personal values of the raw samples that must never reach a cleaned file or the quarantine.
+PERSONAL = [
+    "Коваленко Олена Петрівна", "Коваленко", "+380 67 123 45 67", "o.kovalenko@example.org", "Шевчук Андрій",
+    "Шевчук", "0501112233", "Іванчук Марія", "Іванчук", "m.ivanchuk@example.org", "Петренко", "петренко",
+    "+380671234500", "067 123 45 00", "Мельник Олег", "Бондар Ірина", "0991234567", "Ткаченко Василь",
+    "HYPERLINK", "671234500", "501112233", "991234567",
+]
+
+
+@pytest.fixture(scope="module")
+def cleaned(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("clean") / "clean"
+    run(SAMPLES, out, SALT, progress=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def report(cleaned) -> dict:
+    return json.loads((cleaned / "report.json").read_text(encoding="utf-8"))
+
+
+def table(cleaned: Path, name: str) -> pd.DataFrame:
+    return pd.read_parquet(cleaned / f"{name}.parquet")
+
+
+def quarantine(cleaned: Path) -> pd.DataFrame:
+    return pd.read_parquet(cleaned / "quarantine.parquet")
+
+
+def test_every_row_is_accounted_for_per_file(cleaned, report):
+    raw_rows = {}
+    for p in SAMPLES.iterdir():
+        text = p.read_bytes().decode("utf-8-sig" if "cp1251" not in p.name else "cp1251")
+        raw_rows[p.name] = sum(1 for line in text.splitlines()[1:] if line.strip())
+    assert set(report["files"]) == set(raw_rows)
+    q = quarantine(cleaned).groupby("source_file").size()
+    for name, entry in report["files"].items():
+        assert entry["rows_in"] == raw_rows[name], name
+        assert entry["rows_in"] == entry["cleaned"] + entry["quarantined"] + entry["duplicates"], name
+        assert entry["quarantined"] == q.get(name, 0) == sum(entry["by_reason"].values()), name
+
+
+def test_cleaned_counts_match_the_tables(cleaned, report):
+    files = report["files"]
+    hubs_clean = sum(f["cleaned"] for f in files.values() if f["kind"] == "hubs")
+    assert len(table(cleaned, "hubs")) == hubs_clean == 10
+    assert len(table(cleaned, "activities")) == files["participants_sample.csv"]["cleaned"] == 3
+    assert len(table(cleaned, "trainings")) == files["trainings_sample.csv"]["cleaned"] == 3
+    assert report["tables"]["assessments"] == len(table(cleaned, "assessments"))
+
+
+@pytest.mark.parametrize("name", list(TABLES))
+def test_every_table_meets_the_contract(cleaned, name):
+    frame = table(cleaned, name)
+    nullable = {c.name: ("Int64" if c.dtype == "Int64" else "boolean")
+                for c in TABLES[name].columns if c.dtype in ("Int64", "boolean")}
+    schema(name).validate(frame.astype(nullable))
+
+
+@pytest.mark.parametrize("source_file, line, reason, words", [
+    ("participants_sample.csv", 5, "unknown_hub", ["ХЦО-00099", "'11'"]),
+    ("participants_sample.csv", 6, "self_rating_out_of_range", ["7,5"]),
+    ("participants_sample.csv", 8, "wrong_field_count", ["16 fields"]),
+    ("hubs_sample.csv", 8, "bad_date", ["2023-13-01"]),
+    ("hubs_sample.csv", 10, "unknown_region", ["Галицька земля"]),
+    ("trainings_sample.csv", 4, "completed_exceeds_enrolled", []),
+    ("trainings_sample.csv", 6, "bad_count", ["-3"]),
+    ("digigram_sample.csv", 5, "unfinished_test", []),
+    ("digigram_sample.csv", 6, "information_out_of_range", ["140"]),
+    ("digigram_2024_sample.csv", 5, "basics_out_of_range", ["120"]),
+    ("waitlist_sample.csv", 5, "missing_waiting", []),
+])
+def test_bad_rows_are_quarantined_with_the_right_reason(cleaned, source_file, line, reason, words):
+    q = quarantine(cleaned)
+    row = q[(q.source_file == source_file) & (q.line == line)]
+    assert len(row) == 1
+    assert row.iloc[0]["reason"] == reason
+    for w in words:
+        assert w in row.iloc[0]["detail"]
+
+
+def test_exact_duplicates_dropped_across_files_and_encodings(report):
+    assert report["files"]["hubs_sample.csv"]["duplicates"] == 1  # ХЦО-00002 twice
+    assert report["files"]["hubs_sample_cp1251.csv"]["duplicates"] == 9  # the same rows in Windows-1251
+    assert report["files"]["participants_sample.csv"]["duplicates"] == 1  # Ткаченко twice
+
+
+def test_one_person_recognised_across_rows_with_before_and_after(cleaned):
+    people = table(cleaned, "participants")
+    two = people[people.activities == 2]
+    assert len(people) == 2 and len(two) == 1  # Петренко written two ways; Мельник once
+    pid = two.iloc[0]["person_id"]
+    assert two.iloc[0]["age_band"] == "70_plus" and two.iloc[0]["gender"] == "female"
+    a = table(cleaned, "assessments")
+    mine = a[(a.person_id == pid) & (a.instrument == "self_rating")].set_index("stage")
+    assert mine.loc["pre", "score"] == 3.0  # given at the first activity (15.11)
+    assert mine.loc["post", "score"] == 9.0  # the last one given (16.11)
+    melnyk = people[people.activities == 1].iloc[0]
+    assert melnyk["age_band"] == "70_plus" and melnyk["displaced"] == "yes"
+    stages = set(a[(a.person_id == melnyk.person_id)].stage)
+    assert stages == {"pre"}  # no after-rating: did not finish
+
+
+def test_hub_fields_are_normalised(cleaned):
+    hubs = table(cleaned, "hubs").set_index("hub_id")
+    assert hubs.loc["ХЦО-00004", ["lat", "lon"]].tolist() == [50.489, 30.861]  # swapped pair put right
+    assert hubs.loc["ХЦО-00001", ["lat", "lon"]].tolist() == [48.8203, 28.9386]  # decimal commas
+    assert str(hubs.loc["ХЦО-00003", "joined_on"].date()) == "2023-11-17"  # Excel serial 45247
+    assert hubs.loc["ХЦО-00003", "region_code"] == "UA-32" and hubs.loc["ХЦО-00002", "region_code"] == "UA-30"
+    assert hubs.loc["ХЦО-00005", "status"] == "occupied"
+    assert hubs.loc["TK-019", "region_code"] == "RU-KEM" and hubs.loc["TK-019", "programme"] == "kem_centres"
+    assert hubs.loc["ХЦО-00003", "programme"] == "ua_hubs"  # missing → the file's programme
+    assert hubs.loc["ХЦО-00004", "name"] == "Сільська бібліотека <b>нова</b>"  # kept as text
+
+
+def test_digigram_older_format_has_no_first_area(cleaned):
+    a = table(cleaned, "assessments")
+    d = a[a.instrument == "digigram"]
+    per_person = d.groupby("person_id")["area"].apply(set)
+    assert any("basics" not in areas and "safety" in areas for areas in per_person)
+    assert not d.score.isna().any()
+
+
+def all_text(folder: Path) -> str:
+    parts = [(folder / "report.json").read_text(encoding="utf-8")]
+    for p in folder.glob("*.parquet"):
+        frame = pd.read_parquet(p)
+        parts += [" ".join(map(str, frame.columns)), frame.astype(str).to_csv(index=False)]
+    return "\n".join(parts)
+
+
+def test_no_personal_value_reaches_any_output(cleaned):
+    text = all_text(cleaned)
+    for value in PERSONAL:
+        assert value not in text, value
+    for name in ("full_name", "phone", "birth_year", "coordinator_name", "coordinator_email"):
+        assert name not in text
+    raw = [json.loads(r) for r in quarantine(cleaned)["raw"]]
+    assert not any({"birth_year", "full_name", "phone"} & set(r) for r in raw)
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_same_input_gives_byte_identical_output(cleaned, tmp_path):
+    again = tmp_path / "again"
+    run(SAMPLES, again, SALT, progress=False)
+    assert tree_digest(again) == tree_digest(cleaned)
+
+
+def test_a_failed_run_leaves_the_previous_output_untouched(cleaned, tmp_path):
+    out = tmp_path / "clean"
+    shutil.copytree(cleaned, out)
+    before = tree_digest(out)
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLES, raw)
+    (raw / "trainings_broken.csv").write_text("Код групи;Рівень\nT-1;тренер\n", encoding="utf-8")
+    from dashboard.clean.readers import FileProblem
+
+    with pytest.raises(FileProblem, match="trainings_broken.csv"):
+        run(raw, out, SALT, progress=False)
+    assert tree_digest(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".clean-")] == []
+
+
+def test_unknown_columns_are_reported_not_kept(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(SAMPLES / "hubs_sample.csv", raw)
+    (raw / "partners_extra.csv").write_text(
+        "partner,type,agreement_date,staff_trained,Contact person\nClinic,hospital,2012-01-01,5,Іван Сірко\n",
+        encoding="utf-8")
+    out = tmp_path / "clean"
+    report = run(raw, out, SALT, progress=False)
+    assert report["files"]["partners_extra.csv"]["unknown_columns"] == ["Contact person"]
+    assert "Сірко" not in all_text(out)
+
+
+def test_tables_join_on_their_keys(cleaned):
+    con = duckdb.connect()
+    orphans = con.execute(f"""
+        SELECT count(*) FROM read_parquet('{cleaned}/activities.parquet') a
+        LEFT JOIN read_parquet('{cleaned}/hubs.parquet') h USING (hub_id) WHERE h.hub_id IS NULL""").fetchall()[0][0]
+    regions = con.execute(f"""
+        SELECT count(*) FROM read_parquet('{cleaned}/hubs.parquet') h
+        LEFT JOIN read_parquet('{cleaned}/regions.parquet') r USING (region_code)
+        WHERE r.region_code IS NULL""").fetchall()[0][0]
+    assert orphans == 0 and regions == 0
+
+
+def cli(*args: str, salt: str | None = "s3cret", cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    if salt is not None:
+        env["DASHBOARD_SALT"] = salt
+    return subprocess.run([sys.executable, "-m", "dashboard.clean", *args, "--quiet"], capture_output=True,
+                          text=True, env=env, cwd=cwd, timeout=120)
+
+
+def test_command_cleans_the_samples(tmp_path):
+    result = cli(str(SAMPLES), str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "cleaned 52 rows from 9 files" in result.stderr
+    assert (tmp_path / "out" / "participants.parquet").is_file()
+
+
+def bad_inputs(tmp: Path) -> list[tuple[str, Path, str]]:
+    """(case, raw folder, words the error must contain)."""
+    cases = []
+
+    def folder(name: str, files: dict[str, bytes]) -> Path:
+        d = tmp / name
+        d.mkdir()
+        for fname, data in files.items():
+            (d / fname).write_bytes(data)
+        return d
+
+    cases.append(("missing folder", tmp / "nope", "no such folder"))
+    cases.append(("empty folder", folder("empty", {}), "holds no raw files"))
+    cases.append(("empty file", folder("emptyfile", {"hubs_x.csv": b""}), "hubs_x.csv: the file is empty"))
+    cases.append(("blank header", folder("blank", {"hubs_x.csv": b"\n\n"}), "hubs_x.csv: the file is empty"))
+    cases.append(("unknown kind", folder("kind", {"notes.csv": b"a,b\n1,2\n"}), "notes.csv: unknown file kind"))
+    cases.append(("not csv", folder("pdf", {"hubs.pdf": b"%PDF"}), "hubs.pdf: unknown file kind"))
+    cases.append(("missing column", folder("col", {"trainings_a.csv": "Код групи;Рівень\nT;тренер\n".encode()}),
+                  "trainings_a.csv: missing required column(s): enrolled, region"))
+    cases.append(("undecodable", folder("bytes", {"hubs_b.csv": b"\x98\x98\x98;\x98\n"}),
+                  "hubs_b.csv: bytes are neither UTF-8 nor Windows-1251"))
+    cases.append(("garbage xlsx", folder("xlsx", {"hubs_c.xlsx": b"PK\x03\x04garbage"}),
+                  "hubs_c.xlsx: not a readable XLSX workbook"))
+    cases.append(("garbage text", folder("garbage", {"participants_g.csv": bytes(b for b in range(1, 256) if b != 0x98) * 3}),
+                  "participants_g.csv: missing required column"))
+    return cases
+
+
+def test_command_errors_name_the_file_and_problem(tmp_path):
+    for case, raw, words in bad_inputs(tmp_path):
+        out = tmp_path / f"out-{case.replace(' ', '-')}"
+        result = cli(str(raw), str(out))
+        assert result.returncode != 0, case
+        assert words in result.stderr, (case, result.stderr)
+        assert "Traceback" not in result.stderr, case
+        assert not out.exists(), case
+
+
+def test_command_refuses_to_run_without_a_salt(tmp_path):
+    result = cli(str(SAMPLES), str(tmp_path / "out"), salt=None, cwd=tmp_path)
+    assert result.returncode == 2 and "DASHBOARD_SALT" in result.stderr and "Traceback" not in result.stderr
