@@ -26,6 +26,11 @@ SETTINGS = {
                 "Folder of cleaned extracts the app and tools read (relative to the project root)."),
         Setting("DASHBOARD_SALT", "",
                 "Secret salt for pseudonymous person keys; required by the pipeline outside the demo."),
+        Setting("DASHBOARD_MODE", "public",
+                "`public`: aggregates only, small counts always suppressed. `internal`: hub-level detail "
+                "for ministry staff, behind sign-in (needs an identity provider in .streamlit/secrets.toml)."),
+        Setting("DASHBOARD_MIN_COUNT", "10",
+                "k: the smallest count of people shown; counts of 1..k-1 are suppressed."),
     )
 }
 
@@ -34,6 +39,26 @@ def data_dir() -> Path:
     """Folder of the cleaned extracts: DASHBOARD_DATA_DIR, resolved against the project root."""
     p = Path(SETTINGS["DASHBOARD_DATA_DIR"].get())
     return p if p.is_absolute() else ROOT / p
+
+
+def mode() -> str:
+    """Deployment mode, `public` or `internal`; anything else is refused."""
+    value = SETTINGS["DASHBOARD_MODE"].get().strip().lower()
+    if value not in ("public", "internal"):
+        raise ValueError(f"DASHBOARD_MODE must be 'public' or 'internal', not {value[:40]!r}")
+    return value
+
+
+def min_count() -> int:
+    """k for small-number suppression (at least 2)."""
+    raw = SETTINGS["DASHBOARD_MIN_COUNT"].get()
+    try:
+        k = int(raw)
+    except ValueError:
+        raise ValueError(f"DASHBOARD_MIN_COUNT must be a whole number, not {raw[:20]!r}") from None
+    if k < 2:
+        raise ValueError("DASHBOARD_MIN_COUNT must be at least 2")
+    return k
 
 
 GEO_DIR = ROOT / "data" / "geo"
