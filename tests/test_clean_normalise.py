@@ -20,9 +20,9 @@ REGIONS = [
     ("Львівська обл.", "UA-46"), ("Lvivska oblast", "UA-46"), ("м. Севастополь", "UA-40"),
     ("Sevastopol", "UA-40"), ("Кемеровская область", "RU-KEM"), ("Кемеровская обл.", "RU-KEM"),
     ("Kemerovo Oblast", "RU-KEM"), ("Кузбасс", "RU-KEM"), ("  полтавська   ОБЛ. ", "UA-53"),
-    ("Чернігівська", "UA-77"), ("Chernihiv Oblast", "UA-77"), ("Луганська обл.", "UA-09"),
+    ("Чернігівська", "UA-74"), ("Chernihiv Oblast", "UA-74"), ("Луганська обл.", "UA-09"),
     ("Закарпатська", "UA-21"), ("Тернопільська", "UA-61"), ("Харківська", "UA-63"),
-    ("Херсонська", "UA-65"), ("Черкаська", "UA-71"), ("Чернівецька", "UA-74"), ("Рівненська", "UA-56"),
+    ("Херсонська", "UA-65"), ("Черкаська", "UA-71"), ("Чернівецька", "UA-77"), ("Рівненська", "UA-56"),
     ("Сумська", "UA-59"), ("Житомирська", "UA-18"), ("Волинська", "UA-07"), ("Миколаївська", "UA-48"),
     ("Дніпропетровська обл.", "UA-12"), ("Полтавська", "UA-53"),
 ]
@@ -189,3 +189,13 @@ def test_normalisers_return_a_value_or_a_clear_refusal(fn, text):
         fn(text)
     except n.Invalid as e:
         assert e.reason and str(e)
+
+
+def test_every_reference_name_maps_to_its_own_code():
+    """The region vocabulary agrees with the region reference's official names in both languages."""
+    from dashboard.geo import load_region_reference
+
+    ref = load_region_reference()
+    for code, uk, en in ref[["region_code", "name_uk", "name_en"]].itertuples(index=False):
+        assert n.region(uk) == code, uk
+        assert n.region(en) == code, en
