@@ -90,7 +90,7 @@ TABLES: dict[str, Table] = {
                 Col("country_code", "str", "ISO 3166-1 alpha-2 code of the country", vocab=("UA", "RU")),
                 Col("name_uk", "str", "Name in Ukrainian (ISO 3166-2 translation)"),
                 Col("name_en", "str", "Name in English (ISO 3166-2)"),
-                Col("population", "Int64", "Resident population (see population_year and source)",
+                Col("population", "Int64", "Present population (наявне населення) in the year population_year",
                     range=(0, 1e8), nullable=True),
                 Col("population_year", "Int64", "Year the population figure refers to",
                     range=(1989, 2100), nullable=True),

@@ -76,7 +76,7 @@ def arrow_schema(table: str) -> pa.Schema:
 
 
 def _write_part(frame: pd.DataFrame, sch: pa.Schema, path: Path) -> None:
-    arrays = [pa.array(frame[f.name], type=f.type, from_pandas=True) if f.name in frame
+    arrays = [pa.array(frame[f.name].astype(object), type=f.type, from_pandas=True) if f.name in frame
               else pa.nulls(len(frame), f.type) for f in sch]
     pq.write_table(pa.Table.from_arrays(arrays, schema=sch), path)
 
