@@ -152,7 +152,7 @@ TABLES: dict[str, Table] = {
             "One row per person reached (recognised across report rows by a salted hash).",
             ("person_id",),
             (
-                Col("person_id", "str", "Pseudonymous key: salted SHA-256 of name, birth year and phone"),
+                Col("person_id", "str", "Pseudonymous key: keyed BLAKE2b hash (secret salt) of name, birth year and phone"),
                 Col("hub_id", "str", "Hub of the person's first activity"),
                 _region("ISO 3166-2 code of the region of that hub"),
                 _PROGRAMME,

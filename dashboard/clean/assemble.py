@@ -41,7 +41,7 @@ def resolve_sql(kind: str) -> str:
     )
     detail = KEY_DETAIL.get(reason, "")
     return f"""
-    CREATE OR REPLACE TEMP TABLE resolved_{kind} AS
+    CREATE OR REPLACE TABLE resolved_{kind} AS
     WITH hashed AS (
         SELECT *, row_number() OVER (PARTITION BY row_hash ORDER BY file_idx, line) > 1 AS dup
         FROM stage_{kind}

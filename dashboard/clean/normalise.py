@@ -122,29 +122,42 @@ _DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y", "%Y/%m/%d", "%Y
 _TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2})?(\.\d+)?$")
 
 
-@lru_cache(maxsize=65536)
+_DMY = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")
+_YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
 def date(raw: str) -> dt.date | None:
     """A date from `17.11.2023`, `2023-11-17`, `17/11/2023`, an Excel serial or a timestamp."""
     s = raw.strip()
-    if not s:
-        return None
-    s = _TIME_SUFFIX.sub("", s)
+    return _date(_TIME_SUFFIX.sub("", s)) if s else None
+
+
+@lru_cache(maxsize=65536)
+def _date(s: str) -> dt.date:
     value = None
     if re.fullmatch(r"\d{5}(\.0+)?", s):
         serial = int(float(s))
         if EXCEL_SERIAL_RANGE[0] <= serial <= EXCEL_SERIAL_RANGE[1]:
             value = EXCEL_EPOCH + dt.timedelta(days=serial)
     else:
-        for fmt in _DATE_FORMATS:
+        m = _DMY.fullmatch(s) or _YMD.fullmatch(s)
+        try:
+            if m and m.re is _DMY:
+                value = dt.date(int(m[3]), int(m[2]), int(m[1]))
+            elif m:
+                value = dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            value = None
+        for fmt in () if m else _DATE_FORMATS:
             try:
                 value = dt.datetime.strptime(s, fmt).date()
                 break
             except ValueError:
                 continue
     if value is None:
-        raise Invalid("bad_date", f"date: '{raw[:40]}' is not a date")
+        raise Invalid("bad_date", f"date: '{s[:40]}' is not a date")
     if not DATE_MIN <= value <= DATE_MAX:
-        raise Invalid("bad_date", f"date: '{raw[:40]}' is outside {DATE_MIN.year}–{DATE_MAX.year}")
+        raise Invalid("bad_date", f"date: '{s[:40]}' is outside {DATE_MIN.year}–{DATE_MAX.year}")
     return value
 
 

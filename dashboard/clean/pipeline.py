@@ -30,7 +30,7 @@ ORDER = ("hubs", "trainings", "participants", "digigram", "waitlist", "partners"
 # Programme a file belongs to when its rows do not say (centre-network files are Kemerovo's).
 DEFAULT_PROGRAMME = {"waitlist": "kem_centres", "partners": "kem_centres"}
 KEM_PREFIXES = ("kemerovo", "centres")
-DUCKDB_MEMORY = "1GB"
+DUCKDB_MEMORY = "512MB"
 BATCH_ROWS = 200_000
 
 _DATES = {"joined_on", "start_date", "end_date", "activity_date", "submitted_on", "assessed_on", "month",
@@ -92,7 +92,11 @@ def _stage_file(path: Path, idx: int, ctx: transforms.Context, out: Path, bar: t
         raw = pd.DataFrame(chunk.rows, columns=chunk.columns, dtype=object)
         frame = transforms.TRANSFORMS[kind](raw, ctx)
         frame["row_hash"] = transforms.row_hashes(raw, canonical, ctx.salt)
-        frame["raw"] = transforms.raw_json(raw, layout.personal)
+        # Only rows that may end in the quarantine need their raw values: rows with a problem,
+        # and in keyed kinds any row, since a clash on the key is found later.
+        keyed_kind = assemble.KEYS[kind][0] is not None
+        wanted = [keyed_kind or r is not None for r in frame["reason"]]
+        frame["raw"] = transforms.raw_json(raw, layout.personal, wanted)
         frame["line"] = chunk.lines
         if chunk.bad:
             # A row whose fields do not line up with the header: its values cannot be told apart
@@ -109,9 +113,10 @@ def _stage_file(path: Path, idx: int, ctx: transforms.Context, out: Path, bar: t
 
 
 def _connect(scratch: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2,
-                                 "temp_directory": str(scratch / "spill")})
-    return con
+    # A database file (not in-memory) lets DuckDB keep the resolved staging tables on disk.
+    return duckdb.connect(str(scratch / "work.duckdb"), config={
+        "memory_limit": DUCKDB_MEMORY, "threads": 2, "temp_directory": str(scratch / "spill"),
+        "preserve_insertion_order": False})
 
 
 def _write_table(con: duckdb.DuckDBPyConnection, sql: str, sch: pa.Schema, path: Path) -> int:

@@ -8,7 +8,6 @@ fields are read here to recognise people and then never leave this module.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,8 +76,8 @@ class Rows:
 
 
 def keyed(salt: bytes, text: str) -> str:
-    """Salted SHA-256 (HMAC) of a text, as 32 hex digits: a pseudonymous key."""
-    return hmac.new(salt, text.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    """Keyed BLAKE2b hash (a MAC with the secret salt) of a text, as 32 hex digits: a pseudonymous key."""
+    return hashlib.blake2b(text.encode("utf-8"), key=salt[:64], digest_size=16).hexdigest()
 
 
 def row_hashes(raw: pd.DataFrame, canonical: list[str], salt: bytes) -> list[str]:
@@ -87,12 +86,12 @@ def row_hashes(raw: pd.DataFrame, canonical: list[str], salt: bytes) -> list[str
     return [keyed(salt, "\x1f".join(v)) for v in zip(*cols)]
 
 
-def raw_json(raw: pd.DataFrame, personal: frozenset[str]) -> list[str]:
-    """Each row's raw values as JSON for the quarantine, personal fields removed."""
+def raw_json(raw: pd.DataFrame, personal: frozenset[str], wanted: list[bool]) -> list[str | None]:
+    """The raw values of the `wanted` rows as JSON for the quarantine, personal fields removed."""
     keep = [c for c in raw.columns if c not in personal]
     cut = lambda v: v if len(v) <= n.MAX_TEXT else v[: n.MAX_TEXT] + "…"  # noqa: E731
-    return [json.dumps({c: cut(v) for c, v in zip(keep, vals)}, ensure_ascii=False)
-            for vals in zip(*(raw[c] for c in keep))]
+    return [json.dumps({c: cut(v) for c, v in zip(keep, vals)}, ensure_ascii=False) if w else None
+            for w, vals in zip(wanted, zip(*(raw[c] for c in keep)))]
 
 
 def _text(v: str) -> str | None:
