@@ -11,4 +11,6 @@ if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sa
 fi
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+# The sign-in tests start a real OpenID Connect provider (npm package oidc-provider) on 127.0.0.1.
+npm ci --prefix tests/oidc --no-audit --no-fund --silent
 exec "$VENV/bin/python" -m pytest "$@"

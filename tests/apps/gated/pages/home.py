@@ -1,0 +1,5 @@
+"""Test page: nothing to protect."""
+
+import streamlit as st
+
+st.write("HOME")
