@@ -1,0 +1,150 @@
+"""Language layer: one TOML catalogue per language, and numbers and dates in Babel's CLDR formats."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+from babel import Locale
+from babel.dates import format_date, format_skeleton, get_month_names
+from babel.numbers import format_decimal
+from babel.units import format_unit
+
+from dashboard.privacy import threshold
+
+LANGUAGES = ("uk", "en")
+DEFAULT = "uk"
+# CLDR locales behind each language: British English writes "17 November 2023" and "17.0%".
+BABEL_LOCALES = {"uk": "uk_UA", "en": "en_GB"}
+# d3-format / d3-time-format locale names understood by vl_convert, for charts.
+VEGA_LOCALES = {"uk": "uk-UA", "en": "en-GB"}
+CATALOGUE_DIR = Path(__file__).resolve().parent
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+
+
+def _flatten(table: dict, prefix: str = "") -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        # A table whose keys are all CLDR plural categories is one plural message, not a section.
+        if isinstance(value, dict) and not (value and set(value) <= set(PLURAL_CATEGORIES)):
+            out.update(_flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+@functools.cache
+def catalogue(lang: str) -> dict[str, object]:
+    """The flattened catalogue of a language: dotted key -> text, or plural category -> text."""
+    if lang not in LANGUAGES:
+        raise KeyError(f"unknown language: {lang!r}")
+    with open(CATALOGUE_DIR / f"{lang}.toml", "rb") as fh:
+        return _flatten(tomllib.load(fh))
+
+
+class Translator:
+    """Texts and formats of one language: `t("kpi.people")`, `t.number(25391)`, `t.date(day)`."""
+
+    def __init__(self, lang: str):
+        self.lang = lang if lang in LANGUAGES else DEFAULT
+        self.locale = Locale.parse(BABEL_LOCALES[self.lang])
+        self.messages = catalogue(self.lang)
+
+    def __call__(self, key: str, **values: object) -> str:
+        """The message `key`, with `{name}` placeholders filled from `values`."""
+        text = self.messages[key]
+        if not isinstance(text, str):
+            raise TypeError(f"{key} is a plural message: use plural()")
+        return text.format(**values) if values else text
+
+    def plural(self, key: str, n: float) -> str:
+        """The form of plural message `key` that goes with the number n (CLDR plural rules)."""
+        forms = self.messages[key]
+        if not isinstance(forms, dict):
+            raise TypeError(f"{key} is not a plural message")
+        return str(forms.get(self.locale.plural_form(n), forms["other"]))
+
+    def counted(self, key: str, n: float) -> str:
+        """The number and the word that goes with it: `25 391 осіб`, `1 hub`."""
+        return f"{self.number(n)} {self.plural(key, n)}"
+
+    def number(self, value: float | None, digits: int = 0) -> str:
+        """A number with the language's grouping and decimal mark; `—` when missing."""
+        if value is None or pd.isna(value):
+            return "—"
+        return format_decimal(value, format=self._pattern(digits), locale=self.locale)
+
+    def count(self, value: float | None) -> str:
+        """A protected count of people: the number, or "fewer than 10" when it was suppressed."""
+        if value is None or pd.isna(value):
+            return self("privacy.fewer_than", k=self.number(threshold()))
+        return self.number(value)
+
+    def percent(self, share: float | None, digits: int = 1) -> str:
+        """A share 0..1 as a percentage: `17,0 %` (uk), `17.0%` (en); `—` when missing or hidden."""
+        if share is None or pd.isna(share):
+            return "—"
+        return format_unit(
+            float(share) * 100, "concentr-percent", length="short",
+            format=self._pattern(digits), locale=self.locale,
+        )
+
+    def signed(self, value: float, digits: int = 0) -> str:
+        """A change with its sign: `+6`, `-1 200`, `0`."""
+        text = self.number(abs(value), digits)
+        if round(value, digits) > 0:
+            return f"+{text}"
+        if round(value, digits) < 0:
+            return f"-{text}"
+        return text
+
+    def points(self, change: float | None, digits: int = 1) -> str | None:
+        """A change of percentage points with its sign and unit: `+3,2 в. п.`; None when missing."""
+        if change is None or pd.isna(change):
+            return None
+        return self("unit.pp", value=self.signed(float(change) * 100, digits))
+
+    def date(self, day: dt.date) -> str:
+        """A date in words: `17 листопада 2023 р.`, `17 November 2023`."""
+        return format_date(day, "long", locale=self.locale)
+
+    def month(self, day: dt.date) -> str:
+        """A month and year: `листопад 2023 р.`, `November 2023`."""
+        return format_skeleton("yMMMM", day, locale=self.locale)
+
+    def period(self, start: dt.date, end: dt.date) -> str:
+        """A date range in words, both ends included."""
+        return self("common.period", start=self.date(start), end=self.date(end))
+
+    def label(self, vocabulary: str, code: str) -> str:
+        """The word for a vocabulary code, e.g. label("gender", "female") -> `жінки`."""
+        return self(f"{vocabulary}.{code}")
+
+    def label_or_code(self, vocabulary: str, code: str) -> str:
+        """The word for a code from an open list (file kinds), or the code when it has none."""
+        text = self.messages.get(f"{vocabulary}.{code}")
+        return text if isinstance(text, str) else str(code)
+
+    def month_names(self) -> tuple[list[str], list[str]]:
+        """Stand-alone month names (nominative in uk), full and abbreviated, January first."""
+        wide = get_month_names("wide", "stand-alone", locale=self.locale)
+        short = get_month_names("abbreviated", "stand-alone", locale=self.locale)
+        return [wide[i] for i in range(1, 13)], [short[i] for i in range(1, 13)]
+
+    @functools.cache
+    def _pattern(self, digits: int):
+        # The locale's own decimal pattern, with the fraction digits fixed (CLDR, not hand-made).
+        pattern = copy.copy(self.locale.decimal_formats[None])
+        pattern.frac_prec = (digits, digits)
+        return pattern
+
+
+@functools.cache
+def translator(lang: str) -> Translator:
+    """The shared Translator of a language (unknown languages get the default)."""
+    return Translator(lang if lang in LANGUAGES else DEFAULT)
