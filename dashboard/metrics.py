@@ -14,6 +14,8 @@ from dashboard.privacy import protect, threshold
 
 # Columns of compute_counts that count people: each one goes through privacy.protect.
 PEOPLE_COUNTS = ("people", "activities", "coordinators", "pre_people", "pre_7_10", "post_people", "post_7_10")
+# The cell key of each of those counts (see privacy.protect).
+KEYS = {c: f"{c}_key" for c in PEOPLE_COUNTS}
 # Rates and the people counts they are built on (hidden when one of those is suppressed).
 RATES = {
     "share_before": ("pre_people", "pre_7_10"),
@@ -57,6 +59,13 @@ def compute_counts(db: query.Database, f: Filters, k: int | None = None) -> pd.D
     row = {
         "people": int(totals["people"]),
         "activities": int(totals["activities"]),
+        "people_key": int(totals["people_key"]),
+        "activities_key": int(totals["activities_key"]),
+        "coordinators_key": int(coordinators["completed_key"]),
+        "pre_people_key": rating("pre", "people_key"),
+        "pre_7_10_key": rating("pre", "people_7_10_key"),
+        "post_people_key": rating("post", "people_key"),
+        "post_7_10_key": rating("post", "people_7_10_key"),
         "hubs": int(totals["hubs"]),
         "regions": int(totals["regions"]),
         "library_hubs": int(cover["library_hubs"]),
@@ -71,7 +80,7 @@ def compute_counts(db: query.Database, f: Filters, k: int | None = None) -> pd.D
     row["share_before"] = _share(row["pre_7_10"], row["pre_people"])
     row["share_after"] = _share(row["post_7_10"], row["post_people"])
     row["change_pp"] = row["share_after"] - row["share_before"]
-    return protect(pd.DataFrame([row]), PEOPLE_COUNTS, k=k, rates=RATES)
+    return protect(pd.DataFrame([row]), PEOPLE_COUNTS, k=k, rates=RATES, keys=KEYS)
 
 
 def is_empty(counts: pd.DataFrame) -> bool:
@@ -114,8 +123,10 @@ def compute_monthly(db: query.Database, f: Filters, k: int | None = None) -> pd.
     # Every month of the period, so a month without classes shows as zero, not as a gap.
     months = pd.DataFrame({"month": pd.date_range(pd.Timestamp(f.start).to_period("M").to_timestamp(),
                                                   pd.Timestamp(f.end), freq="MS")})
-    monthly = months.merge(found, on="month", how="left").fillna({"people": 0, "activities": 0})
-    return protect(monthly, ["people", "activities"], k=k)
+    monthly = months.merge(found, on="month", how="left").fillna(
+        {"people": 0, "activities": 0, "people_key": 0, "activities_key": 0})
+    return protect(monthly, ["people", "activities"], k=k,
+                   keys={"people": "people_key", "activities": "activities_key"})
 
 
 def describe_scope(f: Filters, tr: Translator, region_names: Mapping[str, str]) -> str:

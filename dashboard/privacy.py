@@ -1,4 +1,20 @@
-"""Privacy layer: small-number suppression; every count of people shown passes through `protect`."""
+"""Privacy layer: disclosure control; every count of people shown passes through `protect`.
+
+Two rules work together:
+
+1. **Small-number suppression.** A count of 1..k-1 people (k = DASHBOARD_MIN_COUNT, default
+   10) is never shown, and neither is a rate built on one. Zero stays zero.
+2. **Cell-key perturbation** (the method of the Australian Bureau of Statistics' TableBuilder)
+   against differencing: every person (and every activity or training group) carries a fixed
+   pseudo-random key; a cell's key is the sum of the keys of the records in it, modulo 2^48; a
+   shown count is changed by a small amount (at most DASHBOARD_NOISE, default 2) that is a
+   fixed function of that cell key, and is never shown below k. The same people always get the
+   same change, whichever filters reach them, so repeating or rephrasing a query reveals nothing
+   new, while "all ages" minus "60+" no longer gives the exact number under 60: a hidden cell
+   cannot be recovered by subtracting shown cells from a shown total, in one table or between
+   two views. The cost: a shown count may differ from the exact one by up to the noise, and
+   parts need not add up exactly to their total.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +23,10 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from dashboard import settings
+from dashboard.query import KEY_MODULUS
 
 # Default threshold of primary suppression: a count of 1..K-1 people is never shown. Ten is
-# the usual floor of statistical offices for tables of people by region and demographic group
-# (small enough to keep village-level work visible, large enough that a cell is not a person).
-# A deployment sets its own in DASHBOARD_MIN_COUNT (dashboard/settings.py).
+# the usual floor of statistical offices for tables of people by region and demographic group.
 K = 10
 
 
@@ -20,38 +35,68 @@ def threshold() -> int:
     return settings.min_count()
 
 
+def noise_limit() -> int:
+    """The largest change perturbation makes to a count: DASHBOARD_NOISE (default 2)."""
+    return settings.noise()
+
+
+def perturbation(cell_key: int, d: int) -> int:
+    """The change for a cell: uniform over -d..d, a fixed function of the cell key in [0, 2^48)."""
+    if d == 0:
+        return 0
+    return int(cell_key) * (2 * d + 1) // KEY_MODULUS - d
+
+
+def shown_count(count: int, cell_key: int, k: int, d: int) -> int | None:
+    """The count a user may see: None for 1..k-1, 0 for 0, else count + noise but never below k."""
+    if count <= 0:
+        return 0
+    if count < k:
+        return None
+    return max(count + perturbation(cell_key, d), k)
+
+
 def protect(
     frame: pd.DataFrame,
     count_columns: Iterable[str],
     k: int | None = None,
     rates: Mapping[str, Iterable[str]] | None = None,
+    keys: Mapping[str, str] | None = None,
+    d: int | None = None,
 ) -> pd.DataFrame:
-    """A copy of `frame` that is safe to show: small counts of people become missing.
+    """A copy of `frame` that is safe to show.
 
-    - every value of `count_columns` between 1 and k-1 becomes missing (k: `threshold()`) (pandas NA, `Int64`);
-      zero stays zero (an empty cell reveals no one);
-    - `rates` maps a column built from counts (a share, a mean, a change) to the count columns
-      it was built from; the rate becomes missing in every row where one of them was
-      suppressed, so a share cannot give a hidden count back.
+    - `keys` maps every column of `count_columns` to the column holding its cell key (from
+      `query.key_sum`); a count without a cell key is refused, so no query can skip perturbation;
+    - each count becomes `shown_count(...)`: missing (pandas NA, `Int64`) for 1..k-1 people,
+      else perturbed by at most d (default `noise_limit()`) and never below k; zero stays zero;
+    - `rates` maps a column built from counts (a share, a mean, a change) to the count columns it
+      was built from; the rate becomes missing where one of them was suppressed;
+    - the key columns are dropped: they never leave the data layer.
 
     Callers compute rates from the exact counts first, then call this once before anything
-    leaves the data layer. This is the single choke point for disclosure control: complementary
-    suppression (so that a hidden cell cannot be recovered from a total) belongs here too.
+    leaves the data layer.
     """
     k = threshold() if k is None else k
+    d = noise_limit() if d is None else d
     if k < 1:
         raise ValueError("k must be at least 1")
     counts = list(count_columns)
+    keys = dict(keys or {})
     missing = [c for c in counts if c not in frame.columns]
     if missing:
         raise KeyError(f"count columns not in frame: {missing}")
+    unkeyed = [c for c in counts if keys.get(c) not in frame.columns]
+    if unkeyed:
+        raise KeyError(f"counts of people need their cell keys (query.key_sum): {unkeyed}")
     out = frame.copy()
     hidden = pd.DataFrame(False, index=out.index, columns=counts)
     for column in counts:
         values = pd.to_numeric(out[column], errors="coerce").round().astype("Int64")
-        small = values.between(1, k - 1).fillna(False).astype(bool)
-        hidden[column] = small
-        out[column] = values.mask(small)
+        cell = pd.to_numeric(out[keys[column]], errors="coerce").fillna(0).astype("int64")
+        shown = [pd.NA if pd.isna(v) else shown_count(int(v), int(c), k, d) for v, c in zip(values, cell)]
+        out[column] = pd.array([pd.NA if s is None else s for s in shown], dtype="Int64")
+        hidden[column] = values.between(1, k - 1).fillna(False).astype(bool).to_numpy()
     for rate, bases in (rates or {}).items():
         bases = list(bases)
         unknown = [b for b in bases if b not in hidden.columns]
@@ -59,16 +104,9 @@ def protect(
             raise KeyError(f"rate {rate!r} is built on columns that are not protected: {unknown}")
         hide = hidden[bases].any(axis=1)
         out[rate] = pd.to_numeric(out[rate], errors="coerce").astype("Float64").mask(hide)
-    return out
+    return out.drop(columns=sorted(set(keys.values()) & set(out.columns)))
 
 
 def is_suppressed(value: object) -> bool:
     """True when a protected count is missing (it was 1..k-1 people, or no figure exists)."""
     return value is None or bool(pd.isna(value))
-
-
-def protect_value(count: int | None, k: int | None = None) -> int | None:
-    """One count through `protect`: the count, or None when it is 1..k-1 (or unknown)."""
-    frame = protect(pd.DataFrame({"n": [count]}), ["n"], k=k)
-    value = frame.loc[0, "n"]
-    return None if pd.isna(value) else int(value)

@@ -22,6 +22,29 @@ DUCKDB_THREADS = 2
 _SEGMENT_COLUMNS = {column for column, _vocab in SEGMENTS.values()}
 
 
+# Cell keys live in [0, 2^48): privacy.protect reads them as fractions of this modulus.
+KEY_MODULUS = 2**48
+
+
+def record_key(column: str) -> str:
+    """SQL of a record's cell key: 48 bits of the MD5 of its id (uniform, fixed for the record).
+
+    privacy.protect perturbs a count of people with the sum of the keys of the people in the
+    cell, so the same people always get the same noise, whichever view they are reached from.
+    """
+    return f"('0x' || substr(md5(CAST({column} AS VARCHAR)), 1, 12))::BIGINT"
+
+
+def key_sum(column: str) -> str:
+    """SQL aggregate of the cell key of the distinct records of `column` (pair it with count(DISTINCT))."""
+    return cell_key(f"sum(DISTINCT {record_key(column)})")
+
+
+def cell_key(total: str) -> str:
+    """SQL that reduces a sum of record keys to the cell key, an integer in [0, 2^48)."""
+    return f"(coalesce({total}, 0)::HUGEINT % {KEY_MODULUS})::BIGINT"
+
+
 class DataUnavailable(Exception):
     """The cleaned-extract folder is missing, incomplete or unreadable."""
 
@@ -110,7 +133,7 @@ def _activity_scope(f: Filters) -> tuple[str, list[object]]:
     # The join to participants costs a third of the query: only a segment needs it.
     join = " JOIN participants p ON p.person_id = a.person_id" if f.segment() else ""
     sql = (
-        "SELECT a.person_id, a.hub_id, a.region_code, a.activity_date, a.topic, a.format"
+        "SELECT a.activity_id, a.person_id, a.hub_id, a.region_code, a.activity_date, a.topic, a.format"
         " FROM activities a" + join + " WHERE " + " AND ".join(where)
     )
     return sql, params
@@ -134,7 +157,8 @@ def load_activity_totals(db: Database, f: Filters) -> pd.DataFrame:
     """One row: distinct people, activities (person × class rows), hubs and regions in the view."""
     scope, params = _activity_scope(f)
     return db.execute(
-        f"WITH act AS ({scope}) SELECT count(DISTINCT person_id) AS people, count(*) AS activities,"
+        f"WITH act AS ({scope}) SELECT count(DISTINCT person_id) AS people,"
+        f" {key_sum('person_id')} AS people_key, count(*) AS activities, {key_sum('activity_id')} AS activities_key,"
         " count(DISTINCT hub_id) AS hubs, count(DISTINCT region_code) AS regions FROM act",
         params,
     )
@@ -145,7 +169,8 @@ def load_monthly(db: Database, f: Filters) -> pd.DataFrame:
     scope, params = _activity_scope(f)
     return db.execute(
         f"WITH act AS ({scope}) SELECT CAST(date_trunc('month', activity_date) AS DATE) AS month,"
-        " count(DISTINCT person_id) AS people, count(*) AS activities FROM act GROUP BY 1 ORDER BY 1",
+        f" count(DISTINCT person_id) AS people, {key_sum('person_id')} AS people_key,"
+        f" count(*) AS activities, {key_sum('activity_id')} AS activities_key FROM act GROUP BY 1 ORDER BY 1",
         params,
     )
 
@@ -183,7 +208,9 @@ def load_coordinators(db: Database, f: Filters) -> pd.DataFrame:
         where.append("list_contains(?::VARCHAR[], region_code)")
         params.append(list(f.regions))
     return db.execute(
-        "SELECT coalesce(sum(completed), 0) AS completed, count(*) AS groups FROM trainings WHERE "
+        # Coordinators are counted per group, not per person: a group's key stands for its people.
+        f"SELECT coalesce(sum(completed), 0) AS completed, {key_sum('group_id')} AS completed_key,"
+        " count(*) AS groups FROM trainings WHERE "
         + " AND ".join(where),
         params,
     )
@@ -192,10 +219,13 @@ def load_coordinators(db: Database, f: Filters) -> pd.DataFrame:
 def load_self_ratings(db: Database, f: Filters) -> pd.DataFrame:
     """Per stage (`pre`, `post`): people of the view with an overall self-rating, and those at 7–10."""
     scope, params = _activity_scope(f)
+    high_key = cell_key(f"sum(DISTINCT {record_key('s.person_id')}) FILTER (WHERE s.score >= 7)")
     return db.execute(
         f"WITH act AS ({scope})"
         # One row per person, instrument, stage and area (the table's key): count(*) counts people.
-        " SELECT s.stage, count(*) AS people, count(*) FILTER (WHERE s.score >= 7) AS people_7_10"
+        f" SELECT s.stage, count(*) AS people, {key_sum('s.person_id')} AS people_key,"
+        " count(*) FILTER (WHERE s.score >= 7) AS people_7_10,"
+        f" {high_key} AS people_7_10_key"
         " FROM assessments s"
         " WHERE s.instrument = 'self_rating' AND s.area = 'overall'"
         "   AND s.person_id IN (SELECT person_id FROM act) GROUP BY s.stage ORDER BY s.stage",

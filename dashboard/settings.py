@@ -31,6 +31,9 @@ SETTINGS = {
                 "for ministry staff, behind sign-in (needs an identity provider in .streamlit/secrets.toml)."),
         Setting("DASHBOARD_MIN_COUNT", "10",
                 "k: the smallest count of people shown; counts of 1..k-1 are suppressed."),
+        Setting("DASHBOARD_NOISE", "2",
+                "Largest change the cell-key method makes to a shown count of people (0 turns it off, "
+                "which allows exact differencing between views: only for tests and internal use)."),
     )
 }
 
@@ -59,6 +62,18 @@ def min_count() -> int:
     if k < 2:
         raise ValueError("DASHBOARD_MIN_COUNT must be at least 2")
     return k
+
+
+def noise() -> int:
+    """The largest perturbation of a shown count of people (0..5)."""
+    raw = SETTINGS["DASHBOARD_NOISE"].get()
+    try:
+        d = int(raw)
+    except ValueError:
+        raise ValueError(f"DASHBOARD_NOISE must be a whole number, not {raw[:20]!r}") from None
+    if not 0 <= d <= 5:
+        raise ValueError("DASHBOARD_NOISE must be between 0 and 5")
+    return d
 
 
 GEO_DIR = ROOT / "data" / "geo"

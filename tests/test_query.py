@@ -92,7 +92,7 @@ def test_monthly(db):
         "activities": [21, 8, 1],
     })
     got["month"] = pd.to_datetime(got["month"]).dt.date
-    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    pd.testing.assert_frame_equal(got.drop(columns=["people_key", "activities_key"]), expected, check_dtype=False)
 
 
 @pytest.mark.parametrize("f, expected", [
@@ -123,7 +123,7 @@ def test_coordinators(db, f, expected):
 def test_self_ratings_ignore_digigram_and_count_missing_posts(db):
     got = query.load_self_ratings(db, Y2024)
     expected = pd.DataFrame({"stage": ["post", "pre"], "people": [19, 21], "people_7_10": [16, 0]})
-    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    pd.testing.assert_frame_equal(got.drop(columns=["people_key", "people_7_10_key"]), expected, check_dtype=False)
 
 
 def test_reference_tables(db):
