@@ -12,6 +12,9 @@ HUBS_TOTAL = 6000
 # 3,000–3,500 of them are public libraries or library branches; the rest are ЦНАП, schools
 # and houses of culture.
 LIBRARY_SHARE = 0.54
+# At most this share of a region's public libraries are hubs (about 19% nationally; the capital,
+# with many hubs and few libraries, would otherwise exceed its library count).
+LIBRARY_CAP = 0.6
 # Most hubs are working; a few pause or close each year.
 STATUS_SHARES = {"Активний": 0.90, "Призупинено": 0.06, "Закрито": 0.04}
 # Regions occupied since 2014 (Crimea, Sevastopol) had few hubs registered: weight vs population.

@@ -59,6 +59,16 @@ def _region_counts(regions: pd.DataFrame, settlements: pd.DataFrame) -> pd.Serie
     return pd.Series(apportion(weight, cal.HUBS_TOTAL), index=ua["region_code"].to_numpy())
 
 
+def _library_odds(codes: pd.Series, regions: pd.DataFrame) -> np.ndarray:
+    """Per hub, the chance its host is a library: the national share, but never more library hubs
+    in a region than LIBRARY_CAP of its public libraries (the capital has many hubs, few libraries)."""
+    libraries = pd.to_numeric(regions.set_index("region_code")["public_libraries"], errors="coerce")
+    hubs_per_region = codes.value_counts()
+    cap = cal.LIBRARY_CAP * libraries.reindex(hubs_per_region.index) / hubs_per_region
+    odds = cap.clip(upper=cal.LIBRARY_SHARE).fillna(cal.LIBRARY_SHARE)
+    return codes.map(odds).to_numpy(float)
+
+
 def _place_hubs(rng: np.random.Generator, settlements: pd.DataFrame, counts: pd.Series) -> pd.DataFrame:
     """Pick a settlement for every hub, region by region (several hubs in a big town)."""
     picks = []
@@ -135,7 +145,7 @@ def build_hubs(settlements: pd.DataFrame, regions: pd.DataFrame, rng: np.random.
     n = len(hubs)
     hubs["hub_id"] = [f"ХЦО-{i:05d}" for i in range(1, n + 1)]
     tot = _occupied(hubs, dict(zip(regions["region_code"], regions["occupation"])))
-    lib = rng.random(n) < cal.LIBRARY_SHARE
+    lib = rng.random(n) < _library_odds(hubs["region_code"], regions)
     village = hubs["settlement_type"].to_numpy() == "village"
     branch = rng.random(n) < np.where(village, 0.7, 0.4)
     other = np.array(OTHER_TYPES)[rng.choice(3, n, p=OTHER_TYPE_SHARES)]
