@@ -24,3 +24,12 @@ def test_the_before_and_after_rule_is_written_down():
     text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
     assert "*before* rating is the one given at their first" in text
     assert "*after* rating is the last one given at the end of an activity" in text
+
+
+def test_every_setting_is_documented_in_the_readme():
+    from dashboard.settings import SETTINGS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, setting in SETTINGS.items():
+        assert f"`{name}`" in readme, name
+        assert setting.help
