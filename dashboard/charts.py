@@ -113,3 +113,186 @@ def trend_table(monthly: pd.DataFrame, tr: Translator) -> pd.DataFrame:
         tr("col.people"): data["people_label"],
         tr("col.activities"): data["activities_label"],
     })
+
+
+# ---- builders of the analytics pages ---------------------------------------------------------
+# Each takes a small frame with display labels already in the chart's language (see
+# dashboard/text_analytics.py) and returns a themed chart; `title` is drawn above the chart.
+
+ROW_HEIGHT = 24  # pixels per bar of a horizontal chart: Cyrillic labels stay readable
+BAND = 18  # pixels of one band in a chart of intervals
+# The height a chart is given includes its axis, legend and title (Streamlit fits the whole
+# chart into it), so charts sized by their rows add this much for the frame around them.
+FRAME_HEIGHT = 56
+
+
+def _titled(chart: alt.TopLevelMixin, title: str | None, tr: Translator, height: int = CHART_HEIGHT) -> alt.TopLevelMixin:
+    props = {"width": "container", "height": height}
+    if title:
+        props["title"] = alt.Title(title)
+    return themed(chart.properties(**props), tr)
+
+
+def _frame_height(rows: int, title: str | None, legend: bool = False) -> int:
+    return max(rows, 40) + FRAME_HEIGHT + (24 if title else 0) + (28 if legend else 0)
+
+
+def _number_format(percent: bool) -> str:
+    return ".0%" if percent else ",.1~f"
+
+
+def ranked_bar_chart(frame: pd.DataFrame, tr: Translator, title: str | None, value_title: str,
+                     tooltip_title: str | None = None, percent: bool = False) -> alt.TopLevelMixin:
+    """Horizontal bars in the frame's order: columns `label`, `value` (missing = suppressed, drawn as
+    a grey diamond at zero) and `value_text` (what the tooltip says, e.g. "fewer than 10")."""
+    data = frame[["label", "value", "value_text"]].copy()
+    data["value"] = pd.to_numeric(data["value"], errors="coerce").astype("float64")
+    data["hidden"], data["baseline"] = data["value"].isna(), 0.0
+    y = alt.Y("label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelLimit=0))
+    tooltip = [alt.Tooltip("label:N", title=tooltip_title or value_title),
+               alt.Tooltip("value_text:N", title=value_title)]
+    base = alt.Chart(data)
+    bars = base.mark_bar(cornerRadiusTopRight=2, cornerRadiusBottomRight=2).encode(
+        y=y, x=alt.X("value:Q", title=value_title,
+                     axis=alt.Axis(format=_number_format(percent), tickCount=5, labelOverlap="greedy")),
+        tooltip=tooltip)
+    hidden = base.transform_filter("datum.hidden").mark_point(
+        shape="diamond", size=45, filled=True, color=MUTED).encode(y=y, x="baseline:Q", tooltip=tooltip)
+    return _titled(alt.layer(bars, hidden), title, tr, _frame_height(ROW_HEIGHT * len(data), title))
+
+
+def grouped_bar_chart(frame: pd.DataFrame, tr: Translator, title: str | None, x_title: str, y_title: str,
+                      group_title: str, percent: bool = True) -> alt.TopLevelMixin:
+    """Vertical bars side by side: columns `x` (category label, in order), `group` (label, in order;
+    named `group_title` in tooltips), `value` (missing = suppressed: a grey diamond on the baseline)
+    and `value_text`."""
+    data = frame[["x", "group", "value", "value_text"]].copy()
+    data["value"] = pd.to_numeric(data["value"], errors="coerce").astype("float64")
+    groups = list(dict.fromkeys(data["group"]))
+    colour = alt.Color("group:N", title=group_title, sort=groups,
+                       scale=alt.Scale(domain=groups, range=list(PALETTE[:len(groups)])),
+                       legend=alt.Legend(orient="top"))
+    data["baseline"] = 0.0
+    x = alt.X("x:N", sort=list(dict.fromkeys(data["x"])), title=x_title, axis=alt.Axis(labelAngle=0))
+    offset = alt.XOffset("group:N", sort=groups)
+    tooltip = [alt.Tooltip("group:N", title=group_title), alt.Tooltip("x:N", title=x_title),
+               alt.Tooltip("value_text:N", title=y_title)]
+    bars = alt.Chart(data).mark_bar().encode(
+        x=x, xOffset=offset, y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=_number_format(percent))),
+        color=colour, tooltip=tooltip)
+    hidden = alt.Chart(data).transform_filter("!isValid(datum.value)").mark_point(
+        shape="diamond", size=45, filled=True, color=MUTED, opacity=0.8).encode(
+        x=x, xOffset=offset, y="baseline:Q", tooltip=tooltip)
+    return _titled(alt.layer(bars, hidden), title, tr)
+
+
+def interval_chart(frame: pd.DataFrame, tr: Translator, title: str | None, x_title: str, label_title: str,
+                   group_title: str, percent: bool = True) -> alt.TopLevelMixin:
+    """Estimates with their 95% intervals, one band per `label` (in order) and one dot per `group`:
+    columns label, group, estimate, lo, hi (missing = hidden) and `text` (the tooltip's words);
+    `label_title` and `group_title` name those columns in tooltips."""
+    data = frame[["label", "group", "estimate", "lo", "hi", "text"]].copy()
+    for column in ("estimate", "lo", "hi"):
+        data[column] = pd.to_numeric(data[column], errors="coerce").astype("float64")
+    labels, groups = list(dict.fromkeys(data["label"])), list(dict.fromkeys(data["group"]))
+    y = alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=0))
+    offset = alt.YOffset("group:N", sort=groups)
+    colour = alt.Color("group:N", title=group_title, sort=groups,
+                       scale=alt.Scale(domain=groups, range=list(PALETTE[:len(groups)])),
+                       legend=alt.Legend(orient="top", title=None) if len(groups) > 1 else None)
+    tooltip = [alt.Tooltip("label:N", title=label_title), alt.Tooltip("group:N", title=group_title),
+               alt.Tooltip("text:N", title=x_title)]
+    base = alt.Chart(data).transform_filter("isValid(datum.estimate)")
+    # Shares on their whole range, 0–100%, so a gap looks as large as it is; means zoom in.
+    scale = alt.Scale(domain=[0, 1]) if percent else alt.Scale(zero=False, nice=True)
+    x = alt.X("estimate:Q", title=x_title, scale=scale,
+              axis=alt.Axis(format=".0%" if percent else ",.2~f", tickCount=8))
+    rules = base.mark_rule(strokeWidth=2).encode(y=y, yOffset=offset, x=alt.X("lo:Q", scale=scale), x2="hi:Q",
+                                                  color=colour, tooltip=tooltip)
+    dots = base.mark_point(filled=True, size=60, opacity=1).encode(y=y, yOffset=offset, x=x, color=colour,
+                                                                    tooltip=tooltip)
+    rows = len(labels) * max(len(groups), 1) * BAND + 12
+    return _titled(alt.layer(rules, dots), title, tr, _frame_height(rows, title, legend=len(groups) > 1))
+
+
+def funnel_chart(frame: pd.DataFrame, tr: Translator, title: str | None, value_title: str,
+                 label_title: str) -> alt.TopLevelMixin:
+    """The training cascade as bars on a logarithmic scale (each stage is many times the one above):
+    columns `label` (stage, top first), `value` (missing or 0 = no bar) and `text` (bar label)."""
+    data = frame[["label", "value", "text"]].copy()
+    data["value"] = pd.to_numeric(data["value"], errors="coerce").astype("float64")
+    data["drawn"] = data["value"].where(data["value"] >= 1)
+    y = alt.Y("label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelLimit=0))
+    top = max(float(data["drawn"].max()) if data["drawn"].notna().any() else 10.0, 10.0)
+    # Room on the right for the label of the longest bar; gridlines at powers of ten only.
+    scale = alt.Scale(type="log", domain=[1, top * 8])
+    ticks = [10 ** i for i in range(0, len(str(int(top * 8))))]
+    base = alt.Chart(data)
+    # A bar on a log scale needs an explicit base: the default base, zero, has no logarithm.
+    bars = base.transform_filter("isValid(datum.drawn)").transform_calculate(one="1").mark_bar(
+        cornerRadiusTopRight=2, cornerRadiusBottomRight=2).encode(
+        y=y, x=alt.X("drawn:Q", title=value_title, scale=scale, axis=alt.Axis(format=",d", values=ticks)),
+        x2="one:Q", tooltip=[alt.Tooltip("label:N", title=label_title), alt.Tooltip("text:N", title=value_title)])
+    labels = base.mark_text(align="left", dx=4, color=INK, font=FONT).encode(
+        y=y, x=alt.X("label_x:Q", scale=scale), text="text:N",
+    ).transform_calculate(label_x="isValid(datum.drawn) ? datum.drawn : 1")
+    return _titled(alt.layer(bars, labels), title, tr, _frame_height(int(ROW_HEIGHT * 1.6 * len(data)), title))
+
+
+def series_chart(frame: pd.DataFrame, tr: Translator, title: str | None, x_title: str, y_title: str,
+                 series_title: str, bar_series: str | None = None, yearly: bool = False) -> alt.TopLevelMixin:
+    """Series over time with a legend: columns `x` (first day of the month, or of the year when
+    `yearly`), `x_label` (its words), `series` (label, in order), `value` and `text` (tooltip). The
+    series named `bar_series` is drawn as bars, the others as lines with points. A missing value is
+    a suppressed one: a gap with a grey diamond on the baseline (leave out rows that do not apply)."""
+    data = frame[["x", "series", "value", "text", "x_label"]].copy()
+    data["value"] = pd.to_numeric(data["value"], errors="coerce").astype("float64")
+    data["baseline"] = 0.0
+    series = list(dict.fromkeys(data["series"]))
+    colour = alt.Color("series:N", title=series_title, sort=series, legend=alt.Legend(orient="top", title=None),
+                       scale=alt.Scale(domain=series, range=list(PALETTE[:len(series)])))
+    if yearly:  # one band per year: a year's bar and its points share the band's centre
+        x = alt.X("x_label:O", title=x_title, sort=list(dict.fromkeys(data["x_label"])), axis=alt.Axis(labelAngle=0))
+    else:
+        x = alt.X("yearmonth(x):T", title=x_title,
+                  axis=alt.Axis(format="%b %Y", labelAngle=0, labelOverlap="greedy", labelSeparation=8))
+    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1))
+    tooltip = [alt.Tooltip("x_label:N", title=x_title), alt.Tooltip("series:N", title=series_title),
+               alt.Tooltip("text:N", title=y_title)]
+    base = alt.Chart(data).transform_filter("isValid(datum.value)")
+    layers = []
+    if bar_series is not None:
+        layers.append(base.transform_filter(alt.datum.series == bar_series).mark_bar(opacity=0.55).encode(
+            x=x, y=y, color=colour, tooltip=tooltip))
+    lines = base.transform_filter(alt.datum.series != bar_series) if bar_series is not None else base
+    layers.append(lines.mark_line(point=True).encode(x=x, y=y, color=colour, tooltip=tooltip))
+    layers.append(alt.Chart(data).transform_filter("!isValid(datum.value)").mark_point(
+        shape="diamond", size=45, filled=True, color=MUTED, opacity=0.8).encode(x=x, y="baseline:Q", tooltip=tooltip))
+    return _titled(alt.layer(*layers), title, tr)
+
+
+def cumulative_chart(frame: pd.DataFrame, tr: Translator, title: str | None, x_title: str, y_title: str,
+                     target: float | None = None, target_text: str = "", target_title: str = "") -> alt.TopLevelMixin:
+    """A running total by month as an area, with an optional target as a dashed rule: columns
+    `month`, `value` (missing = suppressed: a gap with a grey diamond on the baseline),
+    `month_label` and `text`."""
+    data = frame[["month", "value", "month_label", "text"]].copy()
+    data["value"] = pd.to_numeric(data["value"], errors="coerce").astype("float64")
+    x = alt.X("yearmonth(month):T", title=None,
+              axis=alt.Axis(format="%b %Y", labelAngle=0, labelOverlap="greedy", labelSeparation=8))
+    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1))
+    tooltip = [alt.Tooltip("month_label:N", title=x_title), alt.Tooltip("text:N", title=y_title)]
+    data["baseline"] = 0.0
+    area = alt.Chart(data).mark_area(line={"color": PALETTE[0]}, color=PALETTE[0], opacity=0.25).encode(
+        x=x, y=y, tooltip=tooltip)
+    hidden = alt.Chart(data).transform_filter("!isValid(datum.value)").mark_point(
+        shape="diamond", size=45, filled=True, color=MUTED, opacity=0.8).encode(x=x, y="baseline:Q", tooltip=tooltip)
+    layers = [area, hidden]
+    if target is not None and not pd.isna(target):
+        goal = pd.DataFrame({"target": [float(target)], "text": [target_text]})
+        rule = alt.Chart(goal).mark_rule(color=PALETTE[5], strokeDash=[6, 4], strokeWidth=2).encode(
+            y="target:Q", tooltip=[alt.Tooltip("text:N", title=target_title or y_title)])
+        label = alt.Chart(goal).mark_text(align="left", baseline="bottom", dx=4, dy=-4, color=PALETTE[5],
+                                          font=FONT).encode(y="target:Q", x=alt.value(0), text="text:N")
+        layers += [rule, label]
+    return _titled(alt.layer(*layers), title, tr)

@@ -1,9 +1,10 @@
-"""Data quality page: what the cleaning run did to each raw file, from report.json and quarantine."""
+"""Data quality page: what each number stands on — cleaning run, raw files, silent hubs, empty regions."""
 
 import streamlit as st
 
 from dashboard import metrics, ui
-from dashboard.privacy import threshold
+from dashboard import ui_analytics as ua
+from dashboard.privacy import noise_limit, threshold
 
 ctx = ui.context()
 tr = ctx.tr
@@ -24,8 +25,7 @@ else:
     st.markdown(tr("dq.totals", **totals))
     summary["table"] = [tr.label_or_code("kind", kind) for kind in summary["table"]]
     ui.table(summary, {"file": "col.file", "table": "col.table", "extract_date": "col.extract_date",
-                       "rows_in": "col.rows_in",
-                       "cleaned": "col.cleaned", "quarantined": "col.quarantined",
+                       "rows_in": "col.rows_in", "cleaned": "col.cleaned", "quarantined": "col.quarantined",
                        "duplicates": "col.duplicates"}, tr)
     unbalanced = metrics.unbalanced_files(summary)
     if unbalanced:
@@ -40,7 +40,18 @@ else:
     ui.table(reasons, {"file": "col.file", "reason": "col.reason", "rows": "col.rows"}, tr)
     st.caption(tr("dq.reasons_note"))
 
-# 3. How counts of people are protected
+# 3. When each cleaned table was written
+ua.section(ctx, "dq2.extracts_title", "dq2.extracts_help")
+ua.extracts(ctx, report)
+
+# 4. Gaps in the view: hubs that sent no report, regions with no data (these follow the filters)
+st.caption(tr("dq2.view_scope"))
+ua.section(ctx, "dq2.silent_title", "dq2.silent_help")
+ua.silent_hubs(ctx)
+ua.section(ctx, "dq2.nodata_title", "dq2.nodata_help")
+ua.regions_without_data(ctx)
+
+# 5. How counts of people are protected
 st.subheader(tr("dq.privacy_title"))
 k = threshold()
-st.markdown(tr("dq.privacy_body", k=tr.number(k), k_minus=tr.number(k - 1)))
+st.markdown(tr("privacy.rule", k=tr.number(k), k_minus=tr.number(k - 1), d=tr.number(noise_limit())))
