@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.pages_manager import PagesManager
 
-from dashboard import auth, charts, filters, metrics, query
+from dashboard import auth, charts, filters, metrics, query, settings
 from dashboard.filters import (
     FROM_PARAM, LANG_PARAM, LANGUAGES, PARAMS, PROGRAMME_PARAM, REGION_PARAM, SEGMENTS, TO_PARAM,
     Choices, Filters,
@@ -32,6 +32,11 @@ RELABEL_KEYS = (PROGRAMME_PARAM, REGION_PARAM, QUICK_KEY, *SEGMENTS)
 # The app's pages: (file, catalogue key of its title, icon); the first is served at "/".
 PAGES = (
     ("pages/overview.py", "page.overview", ":material/dashboard:"),
+    ("pages/map.py", "page.map", ":material/map:"),
+    ("pages/participation.py", "page.participation", ":material/groups:"),
+    ("pages/skills.py", "page.skills", ":material/trending_up:"),
+    ("pages/network.py", "page.network", ":material/hub:"),
+    ("pages/exports.py", "page.exports", ":material/download:"),
     ("pages/data_quality.py", "page.data_quality", ":material/fact_check:"),
 )
 # Markdown and LaTeX signs that could turn data text into markup (links, emphasis, formulas).
@@ -46,12 +51,13 @@ def _database(folder: str, version: str) -> query.Database:
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _counts(folder: str, version: str, f: Filters, k: int) -> pd.DataFrame:
+def _counts(folder: str, version: str, f: Filters, k: int, noise: int) -> pd.DataFrame:
+    # `noise` keys the cache: a changed DASHBOARD_NOISE must not be served old figures.
     return metrics.compute_counts(_database(folder, version), f, k)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _monthly(folder: str, version: str, f: Filters, k: int) -> pd.DataFrame:
+def _monthly(folder: str, version: str, f: Filters, k: int, noise: int) -> pd.DataFrame:
     return metrics.compute_monthly(_database(folder, version), f, k)
 
 
@@ -82,7 +88,7 @@ class Context:
 
     def counts(self, f: Filters | None = None) -> pd.DataFrame:
         """Protected Overview figures of the view (metrics.compute_counts)."""
-        return _counts(self.folder, self.version, f or self.filters, self.k)
+        return _counts(self.folder, self.version, f or self.filters, self.k, settings.noise())
 
     def previous_counts(self) -> pd.DataFrame | None:
         """The same figures for the previous period of equal length, if the data covers it."""
@@ -92,7 +98,7 @@ class Context:
 
     def monthly(self) -> pd.DataFrame:
         """Protected people and activities per month (metrics.compute_monthly)."""
-        return _monthly(self.folder, self.version, self.filters, self.k)
+        return _monthly(self.folder, self.version, self.filters, self.k, settings.noise())
 
     def report(self) -> tuple[dict, pd.DataFrame]:
         """The cleaning report and the quarantine counts per file and reason."""

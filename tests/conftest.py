@@ -197,7 +197,9 @@ def app_data(clean_dir, monkeypatch) -> Path:
 
 APP = ROOT / "streamlit_app.py"
 # Pages registered in streamlit_app.py; test_pages checks this list against the registry.
-PAGES = {"overview": "pages/overview.py", "data_quality": "pages/data_quality.py"}
+PAGES = {"overview": "pages/overview.py", "map": "pages/map.py",
+         "participation": "pages/participation.py", "skills": "pages/skills.py", "network": "pages/network.py",
+         "exports": "pages/exports.py", "data_quality": "pages/data_quality.py"}
 TIMEOUT = 30  # seconds: a cold run on two cores imports pandas, Altair and DuckDB
 _TEXT_ELEMENTS = {"title", "header", "subheader", "markdown", "caption", "alert", "error", "warning",
                   "info", "success", "text", "code"}

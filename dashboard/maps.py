@@ -1,0 +1,382 @@
+"""Map layer: classes and legend of the region choropleth, the pydeck Deck and its static Altair twin."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import shapely
+
+from dashboard import charts, geo
+from dashboard.i18n import Translator
+from dashboard.metrics_map import (
+    HIDDEN, METRICS, NO_DATA, OCCUPIED_STATE, VALUE, cell_text, format_value, hub_tips, region_states, region_tips,
+)
+from dashboard.privacy import threshold
+
+# Colour-blind-safe ColorBrewer schemes: YlGnBu (sequential) by number of classes, and RdBu
+# (diverging, a fall in red, a rise in blue) for changes.
+SEQUENTIAL = {
+    1: ("#41b6c4",), 2: ("#a1dab4", "#2c7fb8"), 3: ("#edf8b1", "#7fcdbb", "#2c7fb8"),
+    4: ("#ffffcc", "#a1dab4", "#41b6c4", "#225ea8"),
+    5: ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"),
+    6: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"),
+}
+DIVERGING = ("#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac")  # falls | rises
+# Regions without a figure: greys, darkest for occupied territory, so none reads as a low value.
+STATE_COLOURS = {OCCUPIED_STATE: "#8c8c8c", NO_DATA: "#d0d0d0", HIDDEN: "#e4e4e4"}
+MAX_CLASSES = 5
+# Hub points: Okabe–Ito colours by status (none of them in the YlGnBu fill).
+STATUS_COLOURS = {"active": "#D55E00", "suspended": "#E69F00", "closed": "#000000", "occupied": "#CC79A7"}
+# Point radius in metres, by people trained: about 2–4 px for 6,000 hubs at national zoom,
+# growing as the map zooms into a region (never above RADIUS_MAX_PIXELS).
+RADIUS_MIN, RADIUS_MAX = 1_200.0, 8_000.0
+RADIUS_MAX_PIXELS = 14
+# Width and height the map is fitted for: the page's map column at a laptop's width (about
+# 620 px beside the table), a little less so that a narrower window still shows it whole.
+VIEW_WIDTH, VIEW_HEIGHT = 580, 430
+# A label sits on the region's centroid when that lies this far (degrees, ~10 km) inside it.
+LABEL_INSET = 0.1
+# Fonts with Cyrillic for the region labels; deck.gl draws them into its own atlas.
+LABEL_FONT = "Noto Sans, DejaVu Sans, Arial, Helvetica, sans-serif"
+# Optional light basemap (Carto tiles, no token): only when this variable says "carto".
+BASEMAP_ENV = "DASHBOARD_BASEMAP"
+LAYER_REGIONS, LAYER_SELECTED, LAYER_LABELS, LAYER_HUBS = "regions", "selected", "labels", "hubs"
+# Tooltip: fixed markup of ours; data only ever enters through {field} values, which the
+# frontend HTML-escapes.
+TOOLTIP = {
+    "html": "<b>{t}</b><br/>{l1}<br/>{l2}<br/>{l3}<br/>{l4}",
+    "style": {"backgroundColor": "#1f2933", "color": "#ffffff", "fontSize": "13px", "maxWidth": "340px"},
+}
+
+
+@dataclass(frozen=True)
+class Classes:
+    """The classes of one metric: value i falls in [breaks[i], breaks[i+1]) (the last is closed)."""
+
+    metric: str
+    breaks: tuple[float, ...]
+    colours: tuple[str, ...]
+    labels: tuple[str, ...]
+
+    def index(self, values: pd.Series) -> pd.Series:
+        """Class number of each value (NA stays NA)."""
+        v = pd.to_numeric(values, errors="coerce").astype("float64")
+        idx = np.searchsorted(np.asarray(self.breaks[1:-1]), v.to_numpy(), side="right")
+        return pd.Series(idx, index=values.index, dtype="Int64").mask(v.isna())
+
+
+def _nice(x: float, up: bool = False) -> float:
+    """x rounded to two significant digits (up or to nearest)."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    step = 10 ** (math.floor(math.log10(abs(x))) - 1)
+    return (math.ceil(x / step) if up else round(x / step)) * step
+
+
+def _scale(metric: str) -> float:
+    # Shares and changes are classed in the unit they are read in (percent, points).
+    return 100.0 if METRICS[metric].kind in ("share", "change") else 1.0
+
+
+def classify(values: pd.Series, metric: str, tr: Translator) -> Classes:
+    """Classes for the regions' values of `metric` (only those with a value to show).
+
+    Sequential metrics: a class of exactly 0 when some region has 0, then up to five classes
+    of the positive values cut at quantiles rounded to two significant digits (whole numbers
+    for counts). Changes: six classes symmetric around 0 (falls in red, rises in blue).
+    """
+    s = _scale(metric)
+    v = pd.to_numeric(values, errors="coerce").dropna().astype("float64") * s
+    if METRICS[metric].diverging:
+        return _diverging(v, metric, tr)
+    zero = bool((v == 0).any())
+    pos = np.sort(v[v > 0].to_numpy())
+    edges: list[float] = []
+    if len(pos):
+        lo, hi = float(pos[0]), float(pos[-1])
+        n = min(MAX_CLASSES - zero, len(np.unique(pos)))
+        cuts = {_nice(q) for q in np.quantile(pos, np.linspace(0, 1, n + 1)[1:-1])}
+        if METRICS[metric].kind == "count":
+            cuts = {float(math.ceil(c)) for c in cuts}
+        edges = [lo, *sorted(c for c in cuts if lo < c < hi), hi]
+    if zero:
+        edges = [0.0, *edges] if edges else [0.0, 0.0]
+    n_classes = max(len(edges) - 1, 0)
+    labels = tuple(_label(edges, i, metric, tr, zero) for i in range(n_classes))
+    return Classes(metric, tuple(e / s for e in edges), SEQUENTIAL.get(n_classes, ()), labels)
+
+
+def _diverging(v: pd.Series, metric: str, tr: Translator) -> Classes:
+    # Classes on each side of 0 (rises in blue, falls in red), cut at the side's terciles, so
+    # that regions that all rose by 55–70 points still differ; a side without values is left out.
+    neg, pos = np.sort(-v[v < 0].to_numpy()), np.sort(v[v >= 0].to_numpy())
+    fall, rise = _side_edges(neg), _side_edges(pos)
+    down = [-e for e in reversed(fall)]  # most negative first, ending at 0
+    edges = down[:-1] + rise if down and rise else down or rise
+    reds, blues = DIVERGING[:3], DIVERGING[3:]  # the palest of each next to 0
+    colours = reds[len(reds) - max(len(fall) - 1, 0):] + blues[:max(len(rise) - 1, 0)]
+    digits = 0 if all(float(e).is_integer() for e in edges) else 1
+    labels = tuple(tr.signed(lo, digits) if lo == hi else
+                   tr("map.class_range", lo=tr.signed(lo, digits), hi=tr.signed(hi, digits))
+                   for lo, hi in zip(edges, edges[1:]))
+    return Classes(metric, tuple(e / 100 for e in edges), tuple(colours), labels)
+
+
+def _side_edges(values: np.ndarray) -> list[float]:
+    """Edges from 0 outwards of up to three classes of one side's magnitudes (empty: no values)."""
+    if not len(values):
+        return []
+    top = float(values[-1])
+    n = min(3, len(np.unique(values)))
+    cuts = {_nice(q) for q in np.quantile(values, np.linspace(0, 1, n + 1)[1:-1])}
+    return [0.0, *sorted(c for c in cuts if 0 < c < top), top] if top > 0 else [0.0, 0.0]
+
+
+def _label(breaks: list[float], i: int, metric: str, tr: Translator, zero: bool) -> str:
+    s = _scale(metric)
+    if zero and i == 0:
+        return format_value(0, metric, tr)
+    lo, hi = breaks[i] / s, breaks[i + 1] / s
+    last = i == len(breaks) - 2
+    if METRICS[metric].kind == "count" and not last:
+        hi = max(lo, math.ceil(breaks[i + 1]) - 1)  # whole numbers: 10–24, then 25–…
+    if lo == hi:
+        return format_value(lo, metric, tr)
+    return tr("map.class_range", lo=format_value(lo, metric, tr), hi=format_value(hi, metric, tr))
+
+
+def legend(classes: Classes, states: pd.Series, tr: Translator) -> list[tuple[str, str]]:
+    """(colour, text) of every legend entry: the classes, then each state found among the regions."""
+    entries = list(zip(classes.colours, classes.labels))
+    for state in (NO_DATA, HIDDEN, OCCUPIED_STATE):
+        if (states == state).any():
+            entries.append((STATE_COLOURS[state], tr(f"map.state_{state}", k=tr.number(threshold()))))
+    return entries
+
+
+def region_colours(regions: pd.DataFrame, metric: str, classes: Classes) -> pd.Series:
+    """Hex colour of each region: its class colour, or the grey of its state."""
+    states = region_states(regions, metric)
+    idx = classes.index(regions[metric])
+    colours = [STATE_COLOURS[s] if s != VALUE else classes.colours[int(i)] for s, i in zip(states, idx)]
+    return pd.Series(colours, index=regions.index)
+
+
+def _rgba(hex_colour: str, alpha: int = 255) -> list[int]:
+    h = hex_colour.lstrip("#")
+    return [int(h[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
+
+
+# ---- geography -----------------------------------------------------------------------------
+
+def short_names(lang: str) -> dict[str, str]:
+    """Region labels for the map: names without the word for oblast, unless that makes two equal."""
+    gdf = geo.load_boundaries()
+    full = dict(zip(gdf["region_code"], gdf[f"name_{lang}"]))
+    word = {"uk": " область", "en": " Oblast"}[lang]
+    short = {c: n.replace(word, "") for c, n in full.items()}
+    short["UA-43"] = {"uk": "АР Крим", "en": "Crimea"}[lang]
+    clashes = {n for n in short.values() if list(short.values()).count(n) > 1}
+    return {c: (full[c] if short[c] in clashes else short[c]) for c in short}
+
+
+@lru_cache(maxsize=1)
+def label_points() -> dict[str, tuple[float, float]]:
+    """(lon, lat) of each region's label: its centroid, or for a shape that does not hold its own
+    centroid well (a ring such as Kyiv Oblast, a crescent) the centre of its largest inscribed circle."""
+    gdf = geo.load_boundaries()
+    out = {}
+    for code, geom in zip(gdf["region_code"], gdf.geometry):
+        part = max(getattr(geom, "geoms", [geom]), key=lambda g: g.area)
+        centre = part.centroid
+        if not part.buffer(-LABEL_INSET).contains(centre):
+            centre = shapely.get_point(shapely.maximum_inscribed_circle(part, 0.01), 0)
+        out[code] = (round(centre.x, 3), round(centre.y, 3))
+    return out
+
+
+def fit_view(codes: list[str], width: int = VIEW_WIDTH, height: int = VIEW_HEIGHT) -> pdk.ViewState:
+    """The view that shows the given regions whole (Web Mercator, 512-pixel tiles), with a margin;
+    Ukraine when none of the codes has a boundary."""
+    gdf = geo.load_boundaries()
+    shown = gdf[gdf["region_code"].isin(codes)]
+    west, south, east, north = (shown if len(shown) else gdf[gdf["region_code"].str.startswith("UA-")]).total_bounds
+    merc = lambda lat: math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))  # noqa: E731
+    zoom_x = math.log2(width * 360 / (512 * max(east - west, 1e-3)))
+    zoom_y = math.log2(height * 360 / (512 * max(merc(north) - merc(south), 1e-3)))
+    centre_lat = math.degrees(2 * math.atan(math.exp(math.radians((merc(north) + merc(south)) / 2))) - math.pi / 2)
+    return pdk.ViewState(longitude=round((west + east) / 2, 4), latitude=round(centre_lat, 4),
+                         zoom=round(min(zoom_x, zoom_y) - 0.15, 2), min_zoom=3, max_zoom=12)
+
+
+# ---- the deck ------------------------------------------------------------------------------
+
+class CompactDeck(pdk.Deck):
+    """A pdk.Deck whose JSON is compact UTF-8 (pydeck's own indents and escapes every letter,
+    which makes Cyrillic names six bytes each: three times the bytes sent for 6,000 hubs)."""
+
+    def to_json(self) -> str:
+        from pydeck.bindings.json_tools import default_serialize
+
+        return json.dumps(self, sort_keys=True, default=default_serialize, ensure_ascii=False,
+                          separators=(",", ":"))
+
+
+def region_features(regions: pd.DataFrame, metric: str, classes: Classes, tr: Translator,
+                    names: dict[str, str]) -> dict:
+    """GeoJSON of the regions in `regions`; properties: `code`, `fill` (RGBA) and the tooltip lines."""
+    colours = region_colours(regions, metric, classes)
+    tips = region_tips(regions, metric, tr, names)
+    props = {code: {"code": code, "fill": _rgba(colours[i], 235), **tips.loc[i].to_dict()}
+             for i, code in regions["region_code"].items()}
+    collection = geo.boundaries_geojson("rfc7946")
+    collection["features"] = [
+        {"type": "Feature", "properties": props[f["properties"]["region_code"]], "geometry": f["geometry"]}
+        for f in collection["features"] if f["properties"]["region_code"] in props
+    ]
+    return collection
+
+
+def hub_points(hubs: pd.DataFrame, tr: Translator, names: dict[str, str]) -> list[dict]:
+    """One record per hub with coordinates: `code` (region), `p` (lon, lat), `r` (radius in metres,
+    by people trained), `f` (RGBA by status) and the tooltip lines."""
+    located = hubs[hubs["lat"].notna() & hubs["lon"].notna()]
+    people = pd.to_numeric(located["people"], errors="coerce").astype("float64")
+    top = people.max() if people.notna().any() and people.max() > 0 else 1.0
+    radius = RADIUS_MIN + (RADIUS_MAX - RADIUS_MIN) * np.sqrt(people.fillna(0).clip(lower=0) / top)
+    fills = {s: _rgba(c, 200) for s, c in STATUS_COLOURS.items()}
+    points = pd.DataFrame({
+        "code": located["region_code"].astype(str),
+        "p": [[round(float(x), 4), round(float(y), 4)] for x, y in zip(located["lon"], located["lat"])],
+        "r": radius.round(0),
+        "f": [fills.get(s, _rgba("#000000", 200)) for s in located["status"]],
+    }, index=located.index)
+    return pd.concat([points, hub_tips(located, tr, names)], axis=1).to_dict("records")
+
+
+def label_records(codes: list[str], lang: str) -> list[dict]:
+    """Region labels (short names) at their label points; `rank` 0 for the largest region."""
+    short, points = short_names(lang), label_points()
+    gdf = geo.load_boundaries()
+    area = dict(zip(gdf["region_code"], shapely.area(gdf.geometry.to_numpy())))  # degrees², for ranking only
+    ranked = sorted((c for c in codes if c in points), key=lambda c: -area[c])
+    return [{"text": short[c], "position": list(points[c]), "rank": i} for i, c in enumerate(ranked)]
+
+
+def basemap_enabled() -> bool:
+    """Whether the optional light basemap is on: DASHBOARD_BASEMAP=carto (default off, no tiles)."""
+    return os.environ.get(BASEMAP_ENV, "").strip().lower() == "carto"
+
+
+def impact_deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, tr: Translator,
+                names: dict[str, str], selected: tuple[str, ...] = ()) -> pdk.Deck:
+    """The Impact map: region choropleth of `metric`, selected regions outlined, labels, hub points.
+
+    `regions` comes from metrics_map.compute_region_metrics, `hubs` from compute_hub_metrics
+    (filter them first, e.g. by joining year). The view fits the selected regions, else all.
+    No basemap unless `basemap_enabled()`; then Carto's light tiles, still without a token.
+    """
+    classes = classify(regions[metric].where(region_states(regions, metric) == VALUE), metric, tr)
+    shapes = region_features(regions, metric, classes, tr, names)
+    chosen = [c for c in selected if c in set(regions["region_code"])]
+    layers = [
+        pdk.Layer("GeoJsonLayer", shapes, id=LAYER_REGIONS, pickable=True, stroked=True, filled=True,
+                  get_fill_color="properties.fill", get_line_color=[255, 255, 255], line_width_min_pixels=1,
+                  auto_highlight=True, highlight_color=[0, 0, 0, 40]),
+        pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection",
+                                   "features": [f for f in shapes["features"] if f["properties"]["code"] in chosen]},
+                  id=LAYER_SELECTED, pickable=False, stroked=True, filled=False,
+                  get_line_color=[31, 41, 51], line_width_min_pixels=3),
+        pdk.Layer("ScatterplotLayer", hub_points(hubs, tr, names), id=LAYER_HUBS, pickable=True,
+                  get_position="p", get_radius="r", radius_min_pixels=2, radius_max_pixels=RADIUS_MAX_PIXELS,
+                  get_fill_color="f", stroked=True, get_line_color=[255, 255, 255, 160],
+                  line_width_min_pixels=0.4, auto_highlight=True),
+        pdk.Layer("TextLayer", label_records(list(regions["region_code"]), tr.lang), id=LAYER_LABELS,
+                  pickable=False, get_position="position", get_text="text", get_size=11,
+                  get_color=[31, 41, 51], font_family=f"'{LABEL_FONT}'", font_weight=600, character_set="'auto'",
+                  font_settings={"sdf": True}, outline_width=3, outline_color=[255, 255, 255, 230],
+                  get_text_anchor="'middle'", get_alignment_baseline="'center'",
+                  # Labels that would overlap at this zoom give way to larger regions' labels;
+                  # zooming in brings them back.
+                  extensions=[{"@@type": "CollisionFilterExtension"}], get_collision_priority="-rank",
+                  collision_test_props={"sizeScale": 1.15}),
+    ]
+    view = fit_view(chosen or list(regions["region_code"]))
+    # Without a provider pydeck writes its map-style placeholder, which tells Streamlit to draw no
+    # basemap; an explicit map_style=None would make it fetch Carto's style (fails offline).
+    base = dict(map_provider="carto", map_style=pdk.map_styles.CARTO_LIGHT_NO_LABELS) if basemap_enabled() \
+        else dict(map_provider=None)
+    return CompactDeck(layers=layers, initial_view_state=view, tooltip=TOOLTIP, **base)
+
+
+def geojson_bytes(deck: pdk.Deck) -> int:
+    """Bytes of region GeoJSON in the deck's JSON as sent to the browser (UTF-8)."""
+    spec = json.loads(deck.to_json())
+    return sum(len(json.dumps(layer["data"], ensure_ascii=False, separators=(",", ":")).encode())
+               for layer in spec["layers"] if layer["@@type"] == "GeoJsonLayer")
+
+
+def region_from_selection(selection: object, allowed: Iterable[str]) -> str | None:
+    """The region a map selection points at: the clicked region, or the region of a clicked hub.
+
+    `selection` is what st.pydeck_chart keeps under its key ({"selection": {"objects": {layer
+    id: [object]}}}); anything else, or a region outside `allowed`, gives None.
+    """
+    allowed = set(allowed)
+    chosen = selection.get("selection") if isinstance(selection, Mapping) else None
+    objects = chosen.get("objects") if isinstance(chosen, Mapping) else None
+    if not isinstance(objects, Mapping):
+        return None
+    for layer in (LAYER_REGIONS, LAYER_HUBS):
+        for obj in objects.get(layer) or []:
+            if not isinstance(obj, Mapping):
+                continue
+            props = obj.get("properties") if layer == LAYER_REGIONS else obj
+            code = props.get("code") if isinstance(props, Mapping) else None
+            if isinstance(code, str) and code in allowed:
+                return code
+    return None
+
+
+# ---- the static twin -----------------------------------------------------------------------
+
+def static_choropleth(regions: pd.DataFrame, metric: str, tr: Translator, names: dict[str, str],
+                      width: int = 640, height: int = 440) -> alt.TopLevelMixin:
+    """The choropleth as an Altair geoshape with the same classes, colours and legend (for exports)."""
+    states = region_states(regions, metric)
+    classes = classify(regions[metric].where(states == VALUE), metric, tr)
+    entries = legend(classes, states, tr)
+    colour_of = dict(zip(regions["region_code"], region_colours(regions, metric, classes)))
+    label_of = {colour: text for colour, text in entries}
+    collection = geo.boundaries_geojson("d3")
+    features = []
+    for f in collection["features"]:
+        code = f["properties"]["region_code"]
+        if code in colour_of:
+            features.append({"type": "Feature", "geometry": f["geometry"], "properties": {
+                "region": names.get(code, code), "legend": label_of[colour_of[code]],
+                "value": cell_text(regions.loc[regions["region_code"] == code, metric].iloc[0],
+                                   states[regions["region_code"] == code].iloc[0], metric, tr)}})
+    title = tr(f"map.legend_{metric}")
+    shapes = alt.Chart(alt.Data(values=features)).mark_geoshape(stroke="#ffffff", strokeWidth=0.7).encode(
+        color=alt.Color("properties.legend:N", title=title,
+                        scale=alt.Scale(domain=[t for _c, t in entries], range=[c for c, _t in entries]),
+                        legend=alt.Legend(orient="right", symbolType="square", labelLimit=0, titleLimit=0)),
+        tooltip=[alt.Tooltip("properties.region:N", title=tr("map.col_region")),
+                 alt.Tooltip("properties.value:N", title=tr(f"map.metric_{metric}"))],
+    )
+    labels = pd.DataFrame(label_records(list(regions["region_code"]), tr.lang))
+    labels[["lon", "lat"]] = pd.DataFrame(labels.pop("position").tolist(), index=labels.index)
+    text = alt.Chart(labels).mark_text(fontSize=10, color=charts.INK, font=charts.FONT).encode(
+        longitude="lon:Q", latitude="lat:Q", text="text:N")
+    chart = alt.layer(shapes, text).project(type="mercator").properties(width=width, height=height)
+    return charts.themed(chart, tr)

@@ -1,0 +1,232 @@
+"""Presentation layer of the Impact map: cached figures, the deck with its click-to-select, legend, tables."""
+
+from __future__ import annotations
+
+import functools
+import html
+from collections.abc import Iterable, MutableMapping
+from dataclasses import replace
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, maps, metrics_map, ui
+from dashboard.filters import REGION_PARAM, Filters
+from dashboard.i18n import Translator, translator
+from dashboard.metrics_map import METRICS, VALUE, cell_text, region_states
+
+METRIC_KEY = "map_metric"
+YEAR_KEY = "map_year"
+# Bumped on every click on the map: the next run draws a fresh chart (no stale selection
+# dimming the other regions) that fits the newly selected region.
+NONCE_KEY = "_map_nonce"
+MAP_HEIGHT = maps.VIEW_HEIGHT
+# Programmes whose map replays the network's growth year by year (centre networks).
+GROWTH_PROGRAMMES = ("kem_centres",)
+# A hub frame is ~6,000 rows: keep a few filter states, not the 256 of small aggregates.
+HUB_CACHE_ENTRIES = 16
+
+
+# ---- cached figures ------------------------------------------------------------------------
+
+@st.cache_data(max_entries=ui.CACHE_ENTRIES, show_spinner=False)
+def _regions(folder: str, version: str, f: Filters, k: int) -> pd.DataFrame:
+    return metrics_map.compute_region_metrics(ui._database(folder, version), f, k)
+
+
+@st.cache_data(max_entries=HUB_CACHE_ENTRIES, show_spinner=False)
+def _hubs(folder: str, version: str, f: Filters, k: int) -> pd.DataFrame:
+    return metrics_map.compute_hub_metrics(ui._database(folder, version), f, k)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _growth(folder: str, version: str, programme: str) -> pd.DataFrame:
+    return metrics_map.compute_growth(ui._database(folder, version), programme)
+
+
+@st.cache_data(max_entries=HUB_CACHE_ENTRIES, show_spinner=False)
+def _deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, lang: str, names: dict[str, str],
+          selected: tuple[str, ...]):
+    return maps.impact_deck(regions, hubs, metric, translator(lang), names, selected)
+
+
+def region_metrics(ctx: ui.Context) -> pd.DataFrame:
+    """Protected figures of every region of the programme (metrics_map.compute_region_metrics)."""
+    # The figures ignore the region filter: one cache entry serves every selection, so a click
+    # on a region redraws at once.
+    return _regions(ctx.folder, ctx.version, replace(ctx.filters, regions=()), ctx.k)
+
+
+def hub_metrics(ctx: ui.Context) -> pd.DataFrame:
+    """Protected figures of every hub that had joined by the period's end (compute_hub_metrics)."""
+    return _hubs(ctx.folder, ctx.version, replace(ctx.filters, regions=()), ctx.k)
+
+
+# ---- selection: a click on the map sets the shared region filter ---------------------------
+
+def apply_selection(state: MutableMapping, key: str, allowed: Iterable[str]) -> str | None:
+    """Apply the map selection stored under `key` to the shared filter state; return the region set.
+
+    A clicked region (or a hub, standing for its region) becomes the region filter, which the
+    sidebar widget and the URL follow, so every page shows that region. Always asks for a fresh
+    chart, so the click does not leave the other regions dimmed.
+    """
+    code = maps.region_from_selection(state.get(key), allowed)
+    state[NONCE_KEY] = state.get(NONCE_KEY, 0) + 1
+    if code is not None:
+        state[REGION_PARAM] = [code]
+    return code
+
+
+def clear_regions(state: MutableMapping) -> None:
+    """Back to all regions: empty the region filter and redraw the map fitted to the whole country."""
+    state[REGION_PARAM] = []
+    state[NONCE_KEY] = state.get(NONCE_KEY, 0) + 1
+
+
+def _on_select(key: str, allowed: tuple[str, ...]) -> None:
+    apply_selection(st.session_state, key, allowed)
+
+
+# ---- page parts ----------------------------------------------------------------------------
+
+def metric_picker(tr: Translator) -> str:
+    """The figure that colours the regions (page-level choice; the default is active hubs)."""
+    choice = st.selectbox(tr("map.metric_label"), list(METRICS), format_func=lambda m: tr(f"map.metric_{m}"),
+                          key=METRIC_KEY)
+    st.caption(tr(f"map.help_{choice}"))
+    return choice
+
+
+def selection_bar(ctx: ui.Context) -> None:
+    """When regions are selected: what is selected and the way back to all regions."""
+    f = ctx.filters
+    if not f.regions:
+        return
+    names = ", ".join(ctx.region_names.get(c, c) for c in f.regions)
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    left.markdown(ui.escape_md(ctx.tr("map.selected", regions=names)))
+    right.button(ctx.tr("map.whole_country"), icon=":material/zoom_out_map:", on_click=clear_regions,
+                 args=(st.session_state,), width="stretch")
+
+
+def growth_year(ctx: ui.Context, growth: pd.DataFrame) -> int | None:
+    """For a centre network: the year slider that replays its growth (None for other programmes)."""
+    if ctx.filters.programme not in GROWTH_PROGRAMMES or growth.empty:
+        return None
+    first, last = int(growth["year"].min()), int(growth["year"].max())
+    if first == last:
+        return last
+    return st.slider(ctx.tr("map.growth_slider"), first, last, last, key=YEAR_KEY)
+
+
+def hubs_by_year(hubs: pd.DataFrame, year: int | None, last_year: int | None) -> pd.DataFrame:
+    """The hubs that had joined by the end of `year` (undated hubs only in the last year)."""
+    if year is None:
+        return hubs
+    years = pd.to_datetime(hubs["joined_on"]).dt.year
+    keep = (years <= year) | (years.isna() & (year == last_year))
+    return hubs[keep.fillna(False).astype(bool)]
+
+
+def impact_map(ctx: ui.Context, regions: pd.DataFrame, hubs: pd.DataFrame, metric: str) -> None:
+    """The deck (click a region to select it), then its legend and the one-line text alternative."""
+    tr = ctx.tr
+    names = {c: ctx.region_names.get(c, c) for c in regions["region_code"]}
+    deck = _deck(regions, hubs, metric, ctx.lang, names, ctx.filters.regions)
+    key = f"impact_map_{st.session_state.get(NONCE_KEY, 0)}_{'-'.join(ctx.filters.regions)}"
+    allowed = tuple(ctx.choices.labels[REGION_PARAM])
+    summary = metrics_map.map_summary(regions, metric, tr, names)
+    st.pydeck_chart(deck, height=MAP_HEIGHT, on_select=functools.partial(_on_select, key, allowed),
+                    selection_mode="single-object", key=key, alt=tr("map.alt", metric=tr(f"map.metric_{metric}")))
+    legend(regions, metric, tr)
+    st.caption(ui.escape_md(summary))
+    missing = int((hubs["lat"].isna() | hubs["lon"].isna()).sum())
+    if missing:
+        st.caption(tr("map.no_coordinates", n=tr.number(missing)))
+
+
+def legend(regions: pd.DataFrame, metric: str, tr: Translator) -> None:
+    """The classes with their colours and units, the states without a figure, and the hub colours."""
+    states = region_states(regions, metric)
+    classes = maps.classify(regions[metric].where(states == VALUE), metric, tr)
+    title = tr(f"map.legend_{metric}")
+    swatch = ('<span style="display:inline-flex;align-items:center;margin:0 .9em .2em 0;white-space:nowrap">'
+              '<span style="width:1.1em;height:.8em;background:{c};border:1px solid #9aa5b1;margin-right:.35em">'
+              '</span>{t}</span>')
+    dot = ('<span style="display:inline-flex;align-items:center;margin:0 .9em .2em 0;white-space:nowrap">'
+           '<span style="width:.7em;height:.7em;border-radius:50%;background:{c};margin-right:.35em"></span>{t}</span>')
+    entries = "".join(swatch.format(c=c, t=html.escape(t)) for c, t in maps.legend(classes, states, tr))
+    hubs = "".join(dot.format(c=c, t=html.escape(tr(f"map.status_{s}"))) for s, c in maps.STATUS_COLOURS.items())
+    st.markdown(f'<div style="font-size:.85rem;line-height:1.6"><b>{html.escape(title)}</b><br/>{entries}<br/>'
+                f'{html.escape(tr("map.legend_points"))} {hubs}</div>', unsafe_allow_html=True)
+
+
+def region_table(ctx: ui.Context, regions: pd.DataFrame, metric: str) -> None:
+    """Every region with every map figure, sorted by the chosen one; headers sort on click."""
+    tr = ctx.tr
+    table = metrics_map.region_table(regions, ctx.region_names)
+    order = [metric, *[m for m in METRICS if m != metric]]
+    table = table.sort_values(metric, ascending=False, na_position="last", ignore_index=True)
+    shown = table[["region", *order, "occupation"]]
+    styler = shown.style
+    for m in order:
+        states = region_states(table, m)
+        for state in states.unique():
+            rows = shown.index[states == state]
+            styler = styler.format(functools.partial(cell_text, state=state, metric=m, tr=tr),
+                                   subset=pd.IndexSlice[rows, [m]])
+    styler = styler.format(lambda o: tr(f"map.occupation_{o}"), subset=["occupation"])
+    config = {m: st.column_config.Column(tr(f"map.metric_{m}"), help=tr(f"map.help_{m}")) for m in order}
+    config |= {"region": st.column_config.Column(tr("map.col_region"), pinned=True),
+               "occupation": st.column_config.Column(tr("map.col_occupation"))}
+    st.dataframe(styler, hide_index=True, width="stretch", height=_height(len(shown)), column_config=config)
+
+
+def _height(rows: int) -> int:
+    # Row and header height of st.dataframe: short tables end where their rows end.
+    return min(MAP_HEIGHT, 35 * (rows + 1) + 3)
+
+
+def hub_table(ctx: ui.Context, hubs: pd.DataFrame) -> None:
+    """The hubs of the selected regions with their figures (people counts protected)."""
+    tr = ctx.tr
+    table = metrics_map.hub_table(hubs, ctx.filters.regions)
+    if table.empty:
+        st.info(tr("map.no_hubs"))
+        return
+    shown = table[["name", "people", "activities", "settlement", "hromada", "status", "joined_on"]]
+    styler = shown.style.format(lambda v: tr.count(v), subset=["people", "activities"])
+    styler = styler.format(lambda s: tr(f"map.status_{s}"), subset=["status"])
+    styler = styler.format(lambda d: "—" if pd.isna(d) else tr.date(d), subset=["joined_on"])
+    styler = styler.format(lambda v: "—" if pd.isna(v) else str(v), subset=["settlement", "hromada"])
+    headers = {"name": "col_hub", "settlement": "col_settlement", "hromada": "col_hromada", "status": "col_status",
+               "joined_on": "col_joined", "people": "col_people", "activities": "col_activities"}
+    config = {c: st.column_config.Column(tr(f"map.{k}"), pinned=c == "name") for c, k in headers.items()}
+    st.dataframe(styler, hide_index=True, width="stretch", height=_height(len(shown)), column_config=config)
+
+
+def growth_panel(ctx: ui.Context, growth: pd.DataFrame, year: int) -> None:
+    """Centres in the network by year, the chosen year darker, with its sentence and table."""
+    tr = ctx.tr
+    row = growth[growth["year"] == year].iloc[0]
+    st.markdown(f"**{tr('map.growth_title')}**")
+    st.markdown(tr("map.growth_caption", total=tr.number(row["total"]), year=year, joined=tr.number(row["joined"])))
+    data = growth.assign(chosen=growth["year"] == year)
+    chart = alt.Chart(data).mark_bar().encode(
+        x=alt.X("year:O", title=tr("map.growth_year"), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("total:Q", title=tr("map.growth_total"), axis=alt.Axis(format=",d", tickMinStep=1)),
+        opacity=alt.condition("datum.chosen", alt.value(1.0), alt.value(0.45)),
+        tooltip=[alt.Tooltip("year:O", title=tr("map.growth_year")),
+                 alt.Tooltip("joined:Q", title=tr("map.growth_joined")),
+                 alt.Tooltip("total:Q", title=tr("map.growth_total"))],
+    ).properties(width="container", height=180)
+    st.altair_chart(charts.themed(chart, tr), width="stretch", theme=None, alt=tr("map.growth_chart"))
+    with st.expander(tr("chart.table")):
+        ui.table(growth.astype({"year": str}), {"year": "map.growth_year", "joined": "map.growth_joined", "total": "map.growth_total"}, tr)
+
+
+def growth(ctx: ui.Context) -> pd.DataFrame:
+    """Sites of the programme by joining year (query_map.load_network_growth)."""
+    return _growth(ctx.folder, ctx.version, ctx.filters.programme)
