@@ -1,0 +1,209 @@
+"""Export layer: the Overview's figures as exportable charts (key figures table, skill gain bars).
+
+Pure builders like dashboard/charts.py: a small protected frame in, an Altair chart or the
+table of the numbers it draws out. Every count of people comes from metrics.compute_counts,
+so it has passed privacy.protect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+
+from dashboard import charts, metrics, query
+from dashboard.filters import Filters
+from dashboard.i18n import Translator
+from dashboard.privacy import threshold
+
+PREFIX = "prev_"  # columns of the previous period in the key-figures frame
+# Protected counts of people in the key-figures frame (this period and the previous one).
+KPI_COUNTS = tuple(metrics.PEOPLE_COUNTS) + tuple(PREFIX + c for c in metrics.PEOPLE_COUNTS)
+SKILL_COUNTS = ("pre_people", "pre_7_10", "post_people", "post_7_10")
+# Rows of the key-figures table: (row key, column of compute_counts, kind). The before → after
+# card of the Overview becomes three rows, so every cell holds one number with one unit.
+KPI_ROWS = (
+    ("active_hubs", "hubs", "count"),
+    ("library_share", "library_share", "share"),
+    ("people", "people", "people"),
+    ("activities", "activities", "people"),
+    ("coordinators", "coordinators", "people"),
+    ("regions", "regions", "count"),
+    ("skills_before", "share_before", "share_only"),
+    ("skills_after", "share_after", "share_only"),
+    ("skills_change", "change_pp", "points_only"),
+)
+ROW_PX = 30  # height of a table row in the image: 13 px text with air around it
+BAR_PX = 44  # height of a bar of the skill chart
+
+
+def data_start(db: query.Database, programme: str) -> dt.date | None:
+    """1 January of the programme's first dated record (the app's earliest default date)."""
+    spans = query.load_programme_spans(db)
+    row = spans[spans["programme"] == programme]
+    if row.empty or pd.isna(row.iloc[0]["first_day"]):
+        return None
+    return dt.date(pd.Timestamp(row.iloc[0]["first_day"]).year, 1, 1)
+
+
+def compute_key_figures(db: query.Database, f: Filters, k: int | None = None) -> pd.DataFrame:
+    """One protected row: metrics.compute_counts of the view, the same with `prev_` for the
+    previous period of equal length (missing when the data does not cover it), and
+    `previous_start` / `previous_end` (None without a previous period)."""
+    current = metrics.compute_counts(db, f, k).reset_index(drop=True)
+    start = data_start(db, f.programme)
+    previous = metrics.compute_counts(db, f.previous(), k) if start and metrics.has_previous(f, start) else None
+    out = current.copy()
+    for column in current.columns:
+        out[PREFIX + column] = previous.iloc[0][column] if previous is not None else pd.NA
+    out["previous_start"] = f.previous().start if previous is not None else None
+    out["previous_end"] = f.previous().end if previous is not None else None
+    return out
+
+
+def compute_skills(db: query.Database, f: Filters, k: int | None = None) -> pd.DataFrame:
+    """One protected row: people with an overall self-rating before / after and those at 7–10,
+    the shares at 7–10 (0..1) and their change (a fraction: 0.05 = 5 pp)."""
+    counts = metrics.compute_counts(db, f, k)
+    return counts[[*SKILL_COUNTS, "share_before", "share_after", "change_pp"]].reset_index(drop=True)
+
+
+def has_previous(frame: pd.DataFrame) -> bool:
+    """Whether a key-figures frame carries a previous period (the data covers one)."""
+    return frame.iloc[0]["previous_start"] is not None and not pd.isna(frame.iloc[0]["previous_start"])
+
+
+def kpi_rows(frame: pd.DataFrame) -> list[dict]:
+    """Each key-figures row: key, kind, value, previous, change (raw numbers; None when missing)."""
+    now, compared = frame.iloc[0], has_previous(frame)
+    out = []
+    for key, column, kind in KPI_ROWS:
+        value = _num(now[column])
+        previous = _num(now[PREFIX + column]) if compared and kind in ("count", "people", "share") else None
+        change = value - previous if value is not None and previous is not None else None
+        out.append({"key": key, "kind": kind, "value": value, "previous": previous, "change": change})
+    return out
+
+
+def _num(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def kpi_label(key: str, tr: Translator) -> str:
+    """The words of a key-figures row (the Overview's card label, or the skill row's own)."""
+    return tr(f"export.kpi_{key}") if key.startswith("skills") else tr(f"kpi.{key}")
+
+
+def kpi_table(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+    """The key figures as numbers: indicator, value, unit, previous period, change.
+
+    Shares are percentages rounded to one decimal as drawn, their changes percentage points;
+    a suppressed count reads "fewer than k" and its change is left empty.
+    """
+    rows = []
+    for r in kpi_rows(frame):
+        kind = r["kind"]
+        if kind in ("share", "share_only", "points_only"):
+            cell = [None if r[c] is None else round(r[c] * 100, 1) for c in ("value", "previous", "change")]
+            unit = tr("export.unit_points") if kind == "points_only" else "%"
+        else:
+            cell = [_count(r[c], kind, tr) for c in ("value", "previous")] + [
+                None if r["change"] is None else int(r["change"])]
+            unit = ""
+        rows.append({tr("export.col_indicator"): kpi_label(r["key"], tr), tr("export.col_value"): cell[0],
+                     tr("export.col_unit"): unit, tr("export.col_previous"): cell[1],
+                     tr("export.col_change"): cell[2]})
+    return pd.DataFrame(rows, dtype=object)
+
+
+def _count(value: float | None, kind: str, tr: Translator) -> object:
+    if value is None:
+        return tr.count(None) if kind == "people" else None
+    return int(value)
+
+
+def kpi_texts(r: dict, tr: Translator) -> tuple[str, str, str]:
+    """The three cells of a row as drawn: value, previous, change."""
+    kind = r["kind"]
+    if kind == "points_only":
+        return tr.points(r["value"]) or "—", "", ""
+    if kind in ("share", "share_only"):
+        change = (tr.points(r["change"]) or "—") if kind == "share" else ""
+        previous = tr.percent(r["previous"]) if kind == "share" else ""
+        return tr.percent(r["value"]), previous, change
+    show = tr.count if kind == "people" else tr.number
+    change = tr.signed(r["change"]) if r["change"] is not None else "—"
+    return show(r["value"]), show(r["previous"]), change
+
+
+def kpi_chart(frame: pd.DataFrame, tr: Translator) -> alt.TopLevelMixin:
+    """The key figures as a table image: one row per indicator; value, previous period, change."""
+    compared = has_previous(frame)
+    columns = [tr("export.col_value")] + ([tr("export.col_previous"), tr("export.col_change")] if compared else [])
+    records = []
+    for i, r in enumerate(kpi_rows(frame)):
+        for column, text in zip(columns, kpi_texts(r, tr)):
+            records.append({"indicator": kpi_label(r["key"], tr), "row": i, "column": column, "text": text})
+    data = pd.DataFrame(records)
+    order = list(dict.fromkeys(data["indicator"]))
+    y = alt.Y("indicator:N", sort=order, title=None, axis=alt.Axis(
+        domain=False, ticks=False, labelFontSize=13, labelColor=charts.INK, labelPadding=14, grid=False))
+    x = alt.X("column:N", sort=columns, title=None, axis=alt.Axis(
+        orient="top", domain=False, ticks=False, labelAngle=0, labelFontSize=12, labelColor=charts.MUTED, grid=False))
+    stripes = alt.Chart(data).transform_filter("datum.row % 2 == 0").mark_rect(color="#f3f5f7").encode(y=y)
+    cells = alt.Chart(data).mark_text(fontSize=13, color=charts.INK).encode(x=x, y=y, text="text:N")
+    chart = alt.layer(stripes, cells).properties(width="container", height=ROW_PX * len(order))
+    return charts.themed(chart, tr)
+
+
+def kpi_notes(frame: pd.DataFrame, tr: Translator) -> list[str]:
+    """What the previous period is (or that there is none), and what the skill rows mean."""
+    now = frame.iloc[0]
+    if has_previous(frame):
+        first = tr.period(pd.Timestamp(now["previous_start"]).date(), pd.Timestamp(now["previous_end"]).date())
+        notes = [tr("export.note_previous", period=first)]
+    else:
+        notes = [tr("kpi.no_previous")]
+    return notes + [tr("export.note_skills")]
+
+
+def skills_table(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+    """Before and after training: people with a rating, of them at 7–10, and the share at 7–10 (%)."""
+    now = frame.iloc[0]
+    rows = []
+    for stage in ("pre", "post"):
+        share = now["share_before" if stage == "pre" else "share_after"]
+        rows.append({
+            tr("export.col_stage"): tr(f"export.stage_{stage}"),
+            tr("export.col_rated"): _count(_num(now[f"{stage}_people"]), "people", tr),
+            tr("export.col_rated_7_10"): _count(_num(now[f"{stage}_7_10"]), "people", tr),
+            tr("export.col_share_7_10"): None if pd.isna(share) else round(float(share) * 100, 1),
+        })
+    return pd.DataFrame(rows, dtype=object)
+
+
+def skills_chart(frame: pd.DataFrame, tr: Translator) -> alt.TopLevelMixin:
+    """Two bars: the share rating their digital skills 7–10 before and after training."""
+    now = frame.iloc[0]
+    records = []
+    for stage, column in (("pre", "share_before"), ("post", "share_after")):
+        share, rated = _num(now[column]), now[f"{stage}_people"]
+        label = tr(f"export.stage_{stage}_n", n=tr.count(rated))
+        if share is not None:
+            text = tr.percent(share)
+        elif not pd.isna(rated) and int(rated) == 0:
+            text = tr("export.no_ratings")
+        else:
+            text = tr("export.share_hidden", k=tr.number(threshold()))
+        records.append({"stage": label, "share": share if share is not None else 0.0, "text": text})
+    data = pd.DataFrame(records)
+    y = alt.Y("stage:N", sort=list(data["stage"]), title=None, axis=alt.Axis(
+        domain=False, ticks=False, labelFontSize=13, labelColor=charts.INK, labelPadding=10))
+    x = alt.X("share:Q", title=tr("export.skills_axis"), scale=alt.Scale(domain=[0, 1]),
+              axis=alt.Axis(format=".0%", tickCount=5))
+    bars = alt.Chart(data).mark_bar(color=charts.PALETTE[0], height=BAR_PX * 0.6).encode(x=x, y=y)
+    labels = alt.Chart(data).mark_text(align="left", dx=6, fontSize=13, color=charts.INK).encode(
+        x=x, y=y, text="text:N")
+    chart = alt.layer(bars, labels).properties(width="container", height=BAR_PX * len(data))
+    return charts.themed(chart, tr)

@@ -1,0 +1,274 @@
+"""Export layer: the one-page region fact sheet (PDF, ReportLab) for a region or the whole country.
+
+Key figures, the region on the map, the participation trend and the skill gain of the view,
+with the filters in words and the data date. Charts come from the export registry
+(`exports.FIGURES`), drawn by vl-convert as PNG at print resolution; text is set in the bundled
+Noto Sans (Cyrillic). The PDF's creation date is the data date and ReportLab runs in its
+invariant mode, so the same data and filters give the same bytes.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+import io
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+from PIL import Image as PILImage
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
+from reportlab.platypus import Image, KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from dashboard import charts, exports, filters, metrics, query
+from dashboard.export import files, overview, regions
+from dashboard.exports import View
+
+FONT, BOLD, SYMBOLS = "NotoSans", "NotoSans-Bold", "NotoSansMath"
+FONT_FILES = {FONT: "NotoSans-Regular.ttf", BOLD: "NotoSans-Bold.ttf", SYMBOLS: "NotoSansMath-Regular.ttf"}
+MARGIN = 14 * mm
+FRAME_WIDTH = A4[0] - 2 * MARGIN
+# Charts are drawn this many times their CSS size: about 300 dpi at the size they are placed.
+IMAGE_SCALE = 3
+# CSS sizes of the charts on the sheet (the page places them at its column widths).
+MAP_SIZE, SKILLS_SIZE, TREND_SIZE = (400, 260), (150, 130), (760, 170)
+MAP_SHARE = 0.56  # of the page's width for the map; the skill chart takes the rest
+# Key-figure tiles: (key of overview.KPI_ROWS, or "skills" for before → after).
+TILES = ("people", "activities", "active_hubs", "coordinators", "library_share", "skills")
+# Tiles whose definitions the sheet prints (the others are named fully by their label).
+DEFINED = ("people", "activities", "active_hubs", "coordinators")
+BLUE, INK, MUTED = colors.HexColor(charts.PALETTE[0]), colors.HexColor(charts.INK), colors.HexColor(charts.MUTED)
+AUTHOR = "Digital Education Hubs dashboard"
+# Processes for a sheet per region: the target machine has two cores.
+WORKERS = 2
+
+
+@functools.cache
+def register_fonts() -> None:
+    """Give ReportLab the bundled Noto Sans (regular and bold), once per process."""
+    for name, file in FONT_FILES.items():
+        pdfmetrics.registerFont(TTFont(name, str(files.FONT_DIR / file)))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD)
+
+
+@functools.cache
+def _text_glyphs() -> frozenset[int]:
+    return frozenset(TTFontFile(str(files.FONT_DIR / FONT_FILES[FONT])).charToGlyph)
+
+
+def markup(text: str) -> str:
+    """Text as Paragraph markup: escaped, with the signs Noto Sans lacks (→, −) set in Noto Sans Math.
+
+    ReportLab has no font fallback, so without this an arrow would simply not be drawn.
+    """
+    glyphs, out = _text_glyphs(), []
+    for char in str(text):
+        if ord(char) in glyphs or char.isspace():
+            out.append(escape(char))
+        else:
+            out.append(f'<font name="{SYMBOLS}">{escape(char)}</font>')
+    return "".join(out)
+
+
+def _style(size: float, colour=INK, bold: bool = False, leading: float | None = None, after: float = 0) -> ParagraphStyle:
+    return ParagraphStyle(f"s{size}{bold}", fontName=BOLD if bold else FONT, fontSize=size,
+                          leading=leading or size * 1.3, textColor=colour, spaceAfter=after)
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    # Paragraph text is markup: names from the data are escaped, never interpreted.
+    return Paragraph(markup(text), style)
+
+
+def chart_png(chart: alt.TopLevelMixin | dict, size: tuple[int, int] | None) -> bytes:
+    """A chart alone (no title or footer: the sheet gives them) as PNG on white, at IMAGE_SCALE.
+
+    `size` (CSS pixels) replaces the chart's own width and height; None keeps them.
+    """
+    files.register_fonts()
+    spec = copy.deepcopy(chart) if isinstance(chart, dict) else chart.to_dict()
+    spec.pop("title", None)
+    if size:
+        spec["width"], spec["height"] = size
+        files.fixed_width(spec, size[0])
+    spec["background"] = "white"
+    return vlc.vegalite_to_png(spec, scale=IMAGE_SCALE)
+
+
+def _image(png: bytes, width: float) -> Image:
+    with PILImage.open(io.BytesIO(png)) as img:
+        w, h = img.size
+    return Image(io.BytesIO(png), width=width, height=width * h / w)
+
+
+def programme_regions(db: query.Database, programme: str) -> pd.DataFrame:
+    """The regions of the programme's countries: region_code, country_code, name_uk, name_en."""
+    regions = query.load_regions(db)
+    _dates, _phases, countries = filters.spans_by_programme(query.load_programme_spans(db))
+    return regions[regions["country_code"].isin(countries.get(programme, []))].reset_index(drop=True)
+
+
+def _tiles(key_figures: pd.DataFrame, view: View) -> Table:
+    tr = view.tr
+    rows = {r["key"]: r for r in overview.kpi_rows(key_figures)}
+    cells = []
+    for key in TILES:
+        if key == "skills":
+            before, after = rows["skills_before"]["value"], rows["skills_after"]["value"]
+            value, label = tr("kpi.skills_value", before=tr.percent(before), after=tr.percent(after)), tr("kpi.skills")
+        else:
+            value, label = overview.kpi_texts(rows[key], tr)[0], overview.kpi_label(key, tr)
+        cells.append([_p(value, _style(17, BLUE, bold=True)), _p(label, _style(8.5, MUTED))])
+    grid = [cells[0:3], cells[3:6]]
+    table = Table(grid, colWidths=[FRAME_WIDTH / 3] * 3)
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f3f5f7")),
+        ("LINEBELOW", (0, 0), (-1, 0), 3, colors.white), ("LINEAFTER", (0, 0), (1, -1), 3, colors.white),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6), ("LEFTPADDING", (0, 0), (-1, -1), 8),
+    ]))
+    return table
+
+
+def country_of(db: query.Database, programme: str) -> str:
+    """The country code of a programme's regions (`UA` for the hubs); empty when it has none."""
+    countries = programme_regions(db, programme)["country_code"]
+    return str(countries.iloc[0]) if len(countries) else ""
+
+
+def place_name(view: View, region: str | None, country: str) -> str:
+    """The region's name in the view's language, or the country's for the whole-country sheet."""
+    tr = view.tr
+    if region:
+        return view.region_names.get(region, region)
+    key = f"export.country_{country}"
+    return tr(key) if key in tr.messages else tr("export.all_regions")
+
+
+def region_view(view: View, region: str | None) -> View:
+    """The view narrowed to one region (an ISO code), or widened to every region for None."""
+    return replace(view, filters=replace(view.filters, regions=(region,) if region else ()))
+
+
+def story(db: query.Database, view: View, region: str | None) -> list:
+    """The flowables of the sheet of `region` (an ISO code), or of the whole country when None."""
+    view = region_view(view, region)
+    key = overview.compute_key_figures(db, view.filters, view.k)
+    trend = exports.FIGURES["participation_trend"]
+    monthly = trend.compute(db, view.filters, view.k)
+    return [*_header(db, view, region, key), *_charts(db, view, region, monthly), *_notes(view, key, monthly)]
+
+
+def _header(db: query.Database, view: View, region: str | None, key: pd.DataFrame) -> list:
+    """Title, filters in words, source and data date, the key-figure tiles and the headline."""
+    tr = view.tr
+    programme, period, _regions, group = exports.scope_parts(view)
+    place = place_name(view, region, country_of(db, view.filters.programme))
+    people = key.iloc[0]["people"]
+    empty = not pd.isna(people) and int(people) == 0
+    headline = tr("export.fs_none") if empty else metrics.headline(key, view.filters, tr)
+    return [
+        _p(tr("export.fs_title", region=place), _style(20, INK, bold=True, after=2)),
+        _p(f"{programme} · {period} · {group}", _style(9.5, MUTED)),
+        _p(exports.source_line(view), _style(9.5, MUTED, after=8)),
+        _tiles(key, view), Spacer(1, 6),
+        _p(headline, _style(9.5, INK, after=6)),
+    ]
+
+
+def _charts(db: query.Database, view: View, region: str | None, monthly: pd.DataFrame) -> list:
+    """The map beside the skill gain, then the participation trend across the page."""
+    tr, f = view.tr, view.filters
+    skills, trend = exports.FIGURES["skills"], exports.FIGURES["participation_trend"]
+    codes = list(programme_regions(db, f.programme)["region_code"])
+    map_png = chart_png(regions.sheet_map(db, f, view.k, tr, codes, region, MAP_SIZE), None)
+    skills_png = chart_png(skills.chart(skills.compute(db, f, view.k), tr), SKILLS_SIZE)
+    left, right = FRAME_WIDTH * MAP_SHARE, FRAME_WIDTH * (1 - MAP_SHARE) - 6 * mm
+    heading = _style(11, INK, bold=True)
+    pair = Table([[_p(tr("export.fs_map" if region else "export.fs_map_country"), heading),
+                   _p(tr(skills.title_key), heading)],
+                  [_image(map_png, left), _image(skills_png, right)]], colWidths=[left + 6 * mm, right])
+    pair.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    return [pair, Spacer(1, 4), _p(tr(trend.title_key), _style(11, INK, bold=True, after=2)),
+            _image(chart_png(trend.chart(monthly, tr), TREND_SIZE), FRAME_WIDTH), Spacer(1, 4)]
+
+
+def _notes(view: View, key: pd.DataFrame, monthly: pd.DataFrame) -> list:
+    """Definitions of the tiles' figures, what skill ratings are, and the privacy notes."""
+    tr = view.tr
+    trend = exports.FIGURES["participation_trend"]
+    defined = " ".join(f"{overview.kpi_label(k, tr)} — {tr(f'kpi.{k}_help')}" for k in DEFINED)
+    notes = [f"{tr('export.fs_definitions')}: {defined}", tr("export.note_skills")]
+    notes += exports.privacy_notes(key, metrics.PEOPLE_COUNTS, view)
+    notes += trend.notes(monthly, tr) if trend.notes else []
+    return [_p(n, _style(7.5, MUTED, leading=9.5, after=2)) for n in notes]
+
+
+def pdf_bytes(db: query.Database, view: View, region: str | None = None) -> bytes:
+    """The fact sheet as PDF bytes: one A4 page, creation date = the data date."""
+    register_fonts()
+    buffer = io.BytesIO()
+    view = region_view(view, region)
+    title = view.tr("export.fs_title", region=place_name(view, region, country_of(db, view.filters.programme)))
+    day = view.data_date or dt.date(2000, 1, 1)
+    stamp = f"D:{day:%Y%m%d}000000+00'00'"
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                            bottomMargin=MARGIN, title=title, author=AUTHOR, creator=AUTHOR,
+                            subject=exports.subtitle(view), invariant=1, lang=view.lang)
+
+    def fixed_date(canvas, _doc):
+        canvas.setDateFormatter(lambda *_parts: stamp)
+
+    # One page whatever the texts' length: the content shrinks to fit the frame if it must.
+    page = KeepInFrame(FRAME_WIDTH, A4[1] - 2 * MARGIN - 12, story(db, view, region), mode="shrink")
+    doc.build([page], onFirstPage=fixed_date, onLaterPages=fixed_date)
+    return buffer.getvalue()
+
+
+def file_name(view: View, region: str | None, country: str) -> str:
+    """`factsheet_UA-05_uk.pdf`; the whole country is `factsheet_UA_uk.pdf`."""
+    return f"factsheet_{region or country or 'all'}_{view.lang}.pdf"
+
+
+def _write_one(folder: str, view: View, region: str | None, path: str) -> str:
+    db = query.Database(Path(folder))
+    try:
+        Path(path).write_bytes(pdf_bytes(db, view, region))
+    finally:
+        db.close()
+    return path
+
+
+def write_all(db: query.Database, view: View, folder: Path, workers: int | None = None) -> list[Path]:
+    """A fact sheet for every region of the programme and one for the whole country, into `folder`.
+
+    Sheets are written by `workers` processes (default: one per core, at most WORKERS), each
+    with its own connection; the files do not depend on which process wrote them.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    country = country_of(db, view.filters.programme)
+    jobs = [(region, folder / file_name(view, region, country))
+            for region in [None, *programme_regions(db, view.filters.programme)["region_code"]]]
+    workers = workers or min(WORKERS, os.cpu_count() or 1)
+    if workers <= 1:
+        for region, path in jobs:
+            path.write_bytes(pdf_bytes(db, view, region))
+        return [path for _region, path in jobs]
+    # Spawned, not forked: DuckDB and the chart engine run threads that a fork would not copy.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        done = pool.map(_write_one, *zip(*[(str(db.folder), view, region, str(path)) for region, path in jobs]))
+        return [Path(p) for p in done]

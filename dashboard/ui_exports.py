@@ -1,0 +1,119 @@
+"""Presentation layer of the Exports page: cached file builders and the download widgets.
+
+Files are built only when a button is clicked (Streamlit runs the `data` callable then) and
+cached per data version, filters, language and privacy threshold, so a second click, or the
+same selection in another session, costs nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import replace
+
+import streamlit as st
+
+from dashboard import exports, factsheet, query, ui
+from dashboard.export import files, presskit
+from dashboard.filters import LANGUAGES, Filters
+from dashboard.i18n import translator
+from dashboard.ui import Context
+
+# Files are a few hundred KB: 64 entries per builder stay within tens of MB.
+CACHE_ENTRIES = 64
+LANG_KEY, FIGURES_KEY, SHEET_KEY = "export_lang", "export_figures", "export_sheet"
+WHOLE_COUNTRY = "__all__"  # the fact-sheet choice for the whole country (no ISO code is like it)
+# Buttons per chart, in order: (format, icon).
+BUTTONS = (("png", ":material/image:"), ("svg", ":material/draw:"), ("csv", ":material/table:"),
+           ("xlsx", ":material/grid_on:"))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _names(folder: str, version: str, lang: str) -> dict[str, str]:
+    regions = query.load_regions(ui._database(folder, version))
+    return dict(zip(regions["region_code"], regions[f"name_{lang}"]))
+
+
+def view(ctx: Context, lang: str, f: Filters | None = None) -> exports.View:
+    """The export View of the page's filters (or `f`) in the language of the files."""
+    return exports.View(filters=f or ctx.filters, lang=lang, region_names=_names(ctx.folder, ctx.version, lang),
+                        data_date=ctx.data_date, k=ctx.k)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _export_file(folder: str, version: str, name: str, v: exports.View, fmt: str) -> bytes:
+    return files.write(exports.build(name, ui._database(folder, version), v), fmt)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _kit(folder: str, version: str, v: exports.View, names: tuple[str, ...]) -> bytes:
+    return presskit.build_kit(ui._database(folder, version), v, names)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _sheet(folder: str, version: str, v: exports.View, region: str | None) -> bytes:
+    return factsheet.pdf_bytes(ui._database(folder, version), v, region)
+
+
+def choices(ctx: Context) -> tuple[str, list[str]]:
+    """The language of the files and the charts chosen (the preselected ones by default)."""
+    tr = ctx.tr
+    lang = st.segmented_control(tr("export.file_lang"), LANGUAGES, default=ctx.lang, key=LANG_KEY,
+                                required=True) or ctx.lang
+    names = st.multiselect(tr("export.choose"), list(exports.FIGURES), default=exports.default_names(),
+                           format_func=lambda n: tr(exports.FIGURES[n].title_key), key=FIGURES_KEY,
+                           help=tr("export.choose_help"))
+    return lang, [n for n in names if n in exports.FIGURES]
+
+
+def figure_row(ctx: Context, name: str, lang: str) -> None:
+    """One chart: its title, four download buttons and a preview of the PNG."""
+    tr, v = ctx.tr, view(ctx, lang)
+    figure = exports.FIGURES[name]
+    title = translator(lang)(figure.title_key)
+    name_column, *columns = st.columns([4] + [1] * len(BUTTONS), vertical_alignment="center")
+    name_column.markdown(f"**{ui.escape_md(title)}**")
+    for column, (fmt, icon) in zip(columns, BUTTONS):
+        column.download_button(
+            tr(f"export.button_{fmt}"), functools.partial(_export_file, ctx.folder, ctx.version, name, v, fmt),
+            file_name=f"{name}_{lang}.{fmt}", mime=files.MIME[fmt], key=f"export_{name}_{fmt}", on_click="ignore",
+            icon=icon, help=tr("export.download_help", name=title, format=fmt.upper()), width="stretch")
+    with st.expander(tr("export.preview")):
+        png = _export_file(ctx.folder, ctx.version, name, v, "png")
+        st.image(png, caption=title, width="stretch")
+
+
+def press_kit(ctx: Context, names: Sequence[str], lang: str) -> None:
+    """The press-kit section: what it holds and one download button (disabled with no chart)."""
+    tr, v = ctx.tr, view(ctx, lang)
+    st.subheader(tr("export.kit_header"))
+    st.caption(tr("export.kit_body"))
+    st.download_button(
+        tr("export.kit_button"), functools.partial(_kit, ctx.folder, ctx.version, v, tuple(names)),
+        file_name=presskit.kit_name(v), mime="application/zip", key="export_kit", on_click="ignore",
+        icon=":material/folder_zip:", type="primary", disabled=not names)
+    if not names:
+        st.caption(tr("export.none_chosen"))
+
+
+def fact_sheet(ctx: Context, lang: str) -> None:
+    """The fact-sheet section: a region (or the whole country) and the PDF's download button."""
+    tr = ctx.tr
+    st.subheader(tr("export.factsheet_header"))
+    st.caption(tr("export.factsheet_body"))
+    db = ui._database(ctx.folder, ctx.version)
+    codes = list(ctx.choices.labels.get("region", {}))
+    country = factsheet.country_of(db, ctx.filters.programme)
+    default = ctx.filters.regions[0] if len(ctx.filters.regions) == 1 else WHOLE_COUNTRY
+    options = [WHOLE_COUNTRY, *codes]
+    picked = st.selectbox(
+        tr("export.factsheet_region"), options, index=options.index(default) if default in options else 0,
+        format_func=lambda c: factsheet.place_name(view(ctx, ctx.lang), None, country) if c == WHOLE_COUNTRY
+        else ctx.region_names.get(c, c), key=SHEET_KEY)
+    region = None if picked == WHOLE_COUNTRY else picked
+    v = view(ctx, lang, replace(ctx.filters, regions=(region,) if region else ()))
+    st.download_button(
+        tr("export.factsheet_button"), functools.partial(_sheet, ctx.folder, ctx.version, v, region),
+        file_name=factsheet.file_name(v, region, country), mime="application/pdf", key="export_sheet_pdf",
+        on_click="ignore", icon=":material/picture_as_pdf:")
+    st.caption(tr("export.cli"))
