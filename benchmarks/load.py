@@ -1,0 +1,326 @@
+"""`python -m benchmarks.load`: concurrent sessions on loopback visit every page and change filters.
+
+By default one `streamlit run` process is started over the extract; `--replicas N` starts N
+replicas behind nginx with scripts/replicas.sh; `--url` points at a running deployment. Each
+session is a websocket client (benchmarks.wsclient), not a browser: the server does all the
+work it does for a browser, the client draws nothing. Latency is the time from the request
+to the end of the script run. The server's memory is sampled every second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from benchmarks import machine
+from benchmarks.wsclient import Session, ViewResult
+
+DEFAULT_DATA = Path(tempfile.gettempdir()) / "hub-benchmarks" / "clean-tier1-1000000"
+SAMPLE_S = 1.0  # memory sampling period
+TIMELINE_S = 10  # one row of the memory table per this many seconds
+WARMUP_S = 15  # requests started before this are cold-start, reported apart
+VIEW_TIMEOUT_S = 120  # a view that takes longer counts as an error
+LEVEL_TOLERANCE = 0.05  # memory "levels off": the last third grows < 5% (+ 20 MB) over the middle third
+LEVEL_SLACK_MB = 20
+REPLICAS_SCRIPT = machine.ROOT / "scripts" / "replicas.sh"
+
+
+# ---- what the sessions ask for ---------------------------------------------------------------
+
+def view_mix(data: Path) -> list[str]:
+    """Query strings a visitor may have: languages, periods, the busiest regions, a segment."""
+    import duckdb
+
+    from dashboard.filters import DEFAULT_PROGRAMME
+    from dashboard.i18n import translator
+
+    con = duckdb.connect()
+    try:
+        regions = con.execute(
+            "SELECT r.name_uk, r.name_en FROM read_parquet(?) p JOIN read_parquet(?) r USING (region_code) "
+            "WHERE p.programme = ? GROUP BY ALL ORDER BY count(*) DESC LIMIT 8",
+            [str(data / "participants.parquet"), str(data / "regions.parquet"), DEFAULT_PROGRAMME]).fetchall()
+    finally:
+        con.close()
+    periods = [{}, {"from": "2024-01-01", "to": "2024-12-31"}, {"from": "2023-01-01", "to": "2023-12-31"},
+               {"from": "2025-01-01"}]
+    mix = []
+    for i, (uk, en) in enumerate([(None, None), *regions]):
+        for j, period in enumerate(periods):
+            lang = "en" if (i + j) % 2 else "uk"
+            params = {"lang": lang, **period}
+            if uk:
+                params["region"] = en if lang == "en" else uk
+            if (i + j) % 5 == 4:
+                params["age"] = translator(lang).label("age", "60_69")
+            mix.append(urlencode(params))
+    return mix
+
+
+def page_paths() -> list[str]:
+    """Url paths of the registered pages ("" for the first, served at /)."""
+    return ["" if i == 0 else Path(path).stem for i, path in enumerate(machine.registered_pages())]
+
+
+# ---- the server(s) and their memory ------------------------------------------------------------
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (0 when it has gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class MemorySampler(threading.Thread):
+    """Samples the servers' RSS every SAMPLE_S seconds until stopped."""
+
+    def __init__(self, pids: list[int]):
+        super().__init__(daemon=True)
+        self.pids, self.samples, self._halt = pids, [], threading.Event()
+        self.start_time = time.monotonic()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            self.samples.append((time.monotonic() - self.start_time, [rss_mb(p) for p in self.pids]))
+            self._halt.wait(SAMPLE_S)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+
+def start_single(data: Path, log: Path) -> tuple[str, list[int], callable]:
+    """One `streamlit run` on a free loopback port; (url, [pid], stop)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "DASHBOARD_DATA_DIR": str(data)}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(machine.ROOT / "streamlit_app.py"),
+           "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
+           "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+    with open(log, "w", encoding="utf-8") as out:
+        process = subprocess.Popen(cmd, cwd=machine.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+
+    def stop() -> None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return url, [process.pid], stop
+        except OSError:
+            time.sleep(0.3)
+    stop()
+    raise RuntimeError(f"streamlit did not start; see {log}")
+
+
+def start_replicas(n: int, data: Path, run_dir: Path) -> tuple[str, list[int], callable]:
+    """N replicas behind nginx via scripts/replicas.sh; (nginx url, replica pids, stop)."""
+    env = {**os.environ, "DASHBOARD_DATA_DIR": str(data), "RUN_DIR": str(run_dir)}
+    out = subprocess.run(["bash", str(REPLICAS_SCRIPT), "start", str(n)], env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"replicas.sh start failed:\n{out.stdout}\n{out.stderr}")
+    url = (run_dir / "url").read_text().strip()
+    pids = [int(p) for p in (run_dir / "replica.pids").read_text().split()]
+
+    def stop() -> None:
+        subprocess.run(["bash", str(REPLICAS_SCRIPT), "stop"], env=env, capture_output=True, text=True)
+
+    return url, pids, stop
+
+
+# ---- the sessions ------------------------------------------------------------------------------
+
+@dataclass
+class LoadResult:
+    """Every view of the run, connection failures and the memory samples."""
+
+    sessions: int
+    duration_s: float
+    views: list[ViewResult] = field(default_factory=list)
+    connect_errors: list[str] = field(default_factory=list)
+    memory: list[tuple[float, list[float]]] = field(default_factory=list)
+
+
+async def _visitor(i: int, url: str, pages: list[str], mix: list[str], stop_at: float, ramp_s: float,
+                   think: tuple[float, float], out: LoadResult) -> None:
+    rng = random.Random(i)
+    await asyncio.sleep(ramp_s * i / max(1, out.sessions))
+    session = Session(url, VIEW_TIMEOUT_S)
+    try:
+        await session.open()
+    except Exception as exc:
+        out.connect_errors.append(f"session {i}: {type(exc).__name__}: {exc}")
+        await session.close()
+        return
+    order = pages[i % len(pages):] + pages[:i % len(pages)]
+    try:
+        while time.monotonic() < stop_at:
+            for page in order:
+                out.views.append(await session.view(page, rng.choice(mix)))
+                await asyncio.sleep(rng.uniform(*think))
+                if time.monotonic() >= stop_at:
+                    break
+    finally:
+        await session.close()
+
+
+async def _run(url: str, sessions: int, duration: float, think: tuple[float, float], mix: list[str],
+               pages: list[str], out: LoadResult) -> None:
+    stop_at = time.monotonic() + duration
+    ramp = min(10.0, duration / 4)  # visitors arrive over the first seconds, not all at once
+    await asyncio.gather(*(_visitor(i, url, pages, mix, stop_at, ramp, think, out) for i in range(sessions)))
+
+
+def run_load(url: str, pids: list[int], sessions: int, duration: float, think: tuple[float, float],
+             mix: list[str]) -> LoadResult:
+    """Drive `sessions` visitors for `duration` seconds against `url`, sampling the servers' memory."""
+    out = LoadResult(sessions, duration)
+    sampler = MemorySampler(pids)
+    sampler.start()
+    t0 = time.monotonic()
+    try:
+        asyncio.run(_run(url, sessions, duration, think, mix, page_paths(), out))
+    finally:
+        sampler.stop()
+    for view in out.views:
+        view.started -= t0
+    out.memory = sampler.samples
+    return out
+
+
+# ---- the report --------------------------------------------------------------------------------
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    """p50, p90, p95, p99 and max of `values` (seconds), nearest-rank."""
+    if not values:
+        return {}
+    ordered = sorted(values)
+    pick = {f"p{q}": ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))] for q in (50, 90, 95, 99)}
+    return {**pick, "max": ordered[-1]}
+
+
+def levels_off(memory: list[tuple[float, list[float]]]) -> tuple[bool, float, float]:
+    """(verdict, max total RSS of the middle third, of the last third), in MB."""
+    totals = [(t, sum(v)) for t, v in memory]
+    if len(totals) < 6:
+        return False, float("nan"), float("nan")
+    third = len(totals) // 3
+    middle = max(v for _t, v in totals[third:2 * third])
+    last = max(v for _t, v in totals[2 * third:])
+    return last <= middle * (1 + LEVEL_TOLERANCE) + LEVEL_SLACK_MB, middle, last
+
+
+def _fmt(stats: dict[str, float]) -> str:
+    return " | ".join(f"{stats[k] * 1000:,.0f} ms" for k in ("p50", "p90", "p95", "p99", "max")) if stats else "— | — | — | — | —"
+
+
+def render(result: LoadResult, label: str, setup: str, think: tuple[float, float]) -> str:
+    """Markdown of one load run: errors, latency percentiles (all, steady state, per page), memory."""
+    views = result.views
+    errors = [e for v in views for e in v.errors] + result.connect_errors
+    steady = [v.seconds for v in views if v.started >= WARMUP_S]
+    lines = [
+        f"### Load test: {label}\n",
+        f"{setup}; {result.sessions} sessions for {result.duration_s:.0f} s, each visiting every page in turn "
+        f"with a random filter set (language, period, region, age group) and {think[0]:g}–{think[1]:g} s "
+        f"of reading between views. Clients: Streamlit websocket sessions (benchmarks/wsclient.py), "
+        f"run on the same machine. Load average at the end: {machine.load_average()}.\n",
+        f"- views completed: {len(views):,} ({len(views) / result.duration_s:.1f} per second)",
+        f"- errors: {len(errors)}" + (f" — first: {errors[:3]}" if errors else ""),
+        "",
+        "| views | n | p50 | p90 | p95 | p99 | max |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| all | {len(views)} | {_fmt(percentiles([v.seconds for v in views]))} |",
+        f"| after the first {WARMUP_S} s | {len(steady)} | {_fmt(percentiles(steady))} |",
+    ]
+    for page in dict.fromkeys(v.page for v in views):
+        times = [v.seconds for v in views if v.page == page]
+        lines.append(f"| page `/{page}` | {len(times)} | {_fmt(percentiles(times))} |")
+    ok, middle, last = levels_off(result.memory)
+    lines += ["", "Server memory (RSS, MB; one column per process):", "",
+              "| t | " + " | ".join(f"process {i + 1}" for i in range(len(result.memory[0][1]) if result.memory else 0))
+              + " | total |",
+              "|---:|" + "---:|" * ((len(result.memory[0][1]) if result.memory else 0) + 1)]
+    next_row = 0.0
+    for t, values in result.memory:
+        if t + 1e-9 >= next_row or (t, values) == result.memory[-1]:
+            lines.append(f"| {t:.0f} s | " + " | ".join(f"{v:,.0f}" for v in values) + f" | {sum(values):,.0f} |")
+            next_row = (int(t // TIMELINE_S) + 1) * TIMELINE_S
+    lines += ["", f"Memory levels off: **{'yes' if ok else 'no'}** (peak of the middle third {middle:,.0f} MB, "
+              f"of the last third {last:,.0f} MB)."]
+    return "\n".join(lines) + "\n"
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help=f"cleaned extract the servers read (default {DEFAULT_DATA}, made by python -m benchmarks)")
+    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--duration", type=float, default=60, help="seconds of load (default 60)")
+    parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("MIN", "MAX"),
+                        help="seconds a visitor reads between views (default 1 3)")
+    parser.add_argument("--replicas", type=int, default=0, help="run N replicas behind nginx (scripts/replicas.sh)")
+    parser.add_argument("--url", help="load a running deployment instead of starting one")
+    parser.add_argument("--pids", default="", help="with --url: comma-separated server pids whose memory to sample")
+    parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    mix = view_mix(args.data)
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.url:
+            url, pids, stop = args.url, [int(p) for p in args.pids.split(",") if p], (lambda: None)
+            setup, label = f"a running deployment at {args.url}", "given deployment"
+        elif args.replicas:
+            url, pids, stop = start_replicas(args.replicas, args.data, Path(tmp) / "run")
+            setup = f"{args.replicas} Streamlit replicas behind nginx (scripts/replicas.sh, deploy/nginx.conf)"
+            label = f"{args.replicas} replicas behind nginx"
+        else:
+            url, pids, stop = start_single(args.data, Path(tmp) / "streamlit.log")
+            setup, label = "one Streamlit process", "one process"
+        setup += f" over `{args.data}`"
+        try:
+            print(f"{args.sessions} sessions for {args.duration:.0f} s against {url} …", flush=True)
+            result = run_load(url, pids, args.sessions, args.duration, tuple(args.think), mix)
+        finally:
+            stop()
+    body = render(result, label, setup, tuple(args.think))
+    print("\n" + body)
+    if not args.no_docs:
+        name = "load-replicas" if args.replicas else "load-single" if not args.url else "load-url"
+        machine.update_section(name, body)
+        print(f"written to {machine.DOC}")
+    errors = sum(len(v.errors) for v in result.views) + len(result.connect_errors)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
