@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,7 +14,7 @@ import pandas as pd
 import pydeck as pdk
 import shapely
 
-from dashboard import charts, geo
+from dashboard import charts, geo, settings
 from dashboard.i18n import Translator
 from dashboard.metrics_map import (
     HIDDEN, METRICS, NO_DATA, OCCUPIED_STATE, VALUE, cell_text, format_value, hub_tips, region_states, region_tips,
@@ -274,7 +273,7 @@ def label_records(codes: list[str], lang: str) -> list[dict]:
 
 def basemap_enabled() -> bool:
     """Whether the optional light basemap is on: DASHBOARD_BASEMAP=carto (default off, no tiles)."""
-    return os.environ.get(BASEMAP_ENV, "").strip().lower() == "carto"
+    return settings.SETTINGS[BASEMAP_ENV].get().strip().lower() == "carto"
 
 
 def impact_deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, tr: Translator,

@@ -31,6 +31,9 @@ SETTINGS = {
                 "for ministry staff, behind sign-in (needs an identity provider in .streamlit/secrets.toml)."),
         Setting("DASHBOARD_MIN_COUNT", "10",
                 "k: the smallest count of people shown; counts of 1..k-1 are suppressed."),
+        Setting("DASHBOARD_BASEMAP", "",
+                "`carto` draws Carto's light tiles under the map when they can be reached; empty (the "
+                "default) draws boundaries and points with no tiles and no outside requests."),
         Setting("DASHBOARD_NOISE", "2",
                 "Largest change the cell-key method makes to a shown count of people (0 turns it off, "
                 "which allows exact differencing between views: only for tests and internal use)."),
