@@ -86,9 +86,13 @@ def server(browser_data, tmp_path_factory):
     running.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium():
-    """Debian's Chromium, headless, through Playwright (never a downloaded browser)."""
+    """Debian's Chromium, headless, through Playwright (never a downloaded browser).
+
+    Package scope: Playwright's sync API must be stopped before other tests (the sign-in tests
+    in tests/test_auth.py) start their own.
+    """
     from playwright.sync_api import sync_playwright
 
     if not Path(driver.CHROMIUM).exists():
