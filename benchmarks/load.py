@@ -307,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
             url, pids, stop = start_single(args.data, Path(tmp) / "streamlit.log")
             setup, label = "one Streamlit process", "one process"
         setup += f" over `{args.data}`"
+        label += f", extract `{args.data.name}`"
         try:
             print(f"{args.sessions} sessions for {args.duration:.0f} s against {url} …", flush=True)
             result = run_load(url, pids, args.sessions, args.duration, tuple(args.think), mix)
@@ -315,8 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     body = render(result, label, setup, tuple(args.think))
     print("\n" + body)
     if not args.no_docs:
-        name = "load-replicas" if args.replicas else "load-single" if not args.url else "load-url"
-        machine.update_section(name, body)
+        kind = f"replicas{args.replicas}" if args.replicas else "single" if not args.url else "url"
+        machine.update_section(f"load-{kind}-{args.data.name}", body)
         print(f"written to {machine.DOC}")
     errors = sum(len(v.errors) for v in result.views) + len(result.connect_errors)
     return 1 if errors else 0
