@@ -91,10 +91,17 @@ def _on_select(key: str, allowed: tuple[str, ...]) -> None:
 
 # ---- page parts ----------------------------------------------------------------------------
 
-def metric_picker(tr: Translator) -> str:
-    """The figure that colours the regions (page-level choice; the default is active hubs)."""
-    choice = st.selectbox(tr("map.metric_label"), list(METRICS), format_func=lambda m: tr(f"map.metric_{m}"),
-                          key=METRIC_KEY)
+def metric_picker(ctx: ui.Context) -> str:
+    """The figure that colours the regions (page-level choice; the default is active hubs).
+
+    The widget is one per language (a widget keeps the words it was drawn with), and the choice
+    itself is kept under METRIC_KEY, so switching the language keeps the figure.
+    """
+    tr, options = ctx.tr, list(METRICS)
+    kept = st.session_state.get(METRIC_KEY, options[0])
+    choice = st.selectbox(tr("map.metric_label"), options, index=options.index(kept) if kept in options else 0,
+                          format_func=lambda m: tr(f"map.metric_{m}"), key=f"{METRIC_KEY}_{ctx.lang}")
+    st.session_state[METRIC_KEY] = choice
     st.caption(tr(f"map.help_{choice}"))
     return choice
 

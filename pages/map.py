@@ -10,7 +10,7 @@ ui.page_header(ctx, "page.map")
 st.caption(tr("map.intro"))
 
 # 1. The figure that colours the regions, and the figures of the view (protected)
-metric = ui_map.metric_picker(tr)
+metric = ui_map.metric_picker(ctx)
 regions = ui_map.region_metrics(ctx)
 hubs = ui_map.hub_metrics(ctx)
 if regions.empty:  # a programme without any region on record: nothing to draw

@@ -100,7 +100,7 @@ def test_default_view_shows_every_region_with_the_metric_functions_figures(mdb, 
 @pytest.mark.parametrize("metric", list(METRICS))
 def test_every_metric_can_be_picked(mdb, metric):
     at = _open({"lang": "en", **VIEW_2024})
-    at.selectbox(key="map_metric").set_value(metric).run()
+    at.selectbox(key="map_metric_en").set_value(metric).run()
     assert not at.exception
     tr = Translator("en")
     assert any(tr(f"map.legend_{metric}") in m.value for m in at.markdown)
@@ -108,6 +108,17 @@ def test_every_metric_can_be_picked(mdb, metric):
     assert list(numbers.columns[:2]) == ["region", metric]  # the chosen figure first, sorted by it
     values = pd.to_numeric(numbers[metric], errors="coerce").dropna().tolist()
     assert values == sorted(values, reverse=True)
+
+
+def test_the_picked_metric_survives_a_language_switch(mdb):
+    at = _open({"lang": "en", **VIEW_2024})
+    metric = list(METRICS)[-1]
+    at.selectbox(key="map_metric_en").set_value(metric).run()
+    at.segmented_control(key="lang").set_value("uk").run()
+    assert not at.exception
+    picker = at.selectbox(key="map_metric_uk")
+    assert picker.value == metric
+    assert picker.format_func(picker.value) == Translator("uk")(f"map.metric_{metric}")
 
 
 def test_click_on_a_region_selects_it_for_every_page(mdb):

@@ -41,11 +41,14 @@ MAP_SELECTOR = '[data-testid="stMain"] [data-testid="stDeckGlJsonChart"]'
 TABLE_SELECTOR = '[data-testid="stMain"] [data-testid="stDataFrame"]'
 _NUMBER = re.compile(r"\d(?:[\d\u00a0\u202f ,.]*\d)?")
 
+# Ready: the script run has finished, the title is there, and no element is still a skeleton
+# (charts and maps are lazily loaded components: a skeleton stands in until their code arrives).
 _READY_JS = """(title) => {
   const app = document.querySelector('[data-testid="stApp"]');
   const h1 = document.querySelector('[data-testid="stMain"] h1');
   return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && !!h1 && (title === null || h1.innerText.trim() === title);
+    && !!h1 && (title === null || h1.innerText.trim() === title)
+    && !document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]');
 }"""
 
 # Figures of the main area: metric values, numbers in the text (the header's caption, which
@@ -123,11 +126,30 @@ def start_server(data_dir: Path, log: Path, port: int | None = None) -> Server:
 # ---- waiting and reading a page --------------------------------------------------------------
 
 def wait_ready(page, title: str | None = None, timeout_ms: int = PAINT_TIMEOUT_MS) -> None:
-    """Wait until the script run has finished and the page's h1 reads `title` (any h1 if None)."""
+    """Wait until the script run has finished, the page's h1 reads `title` (any h1 if None) and every
+    lazily loaded element (chart, map) has replaced its skeleton."""
     page.wait_for_function(_READY_JS, arg=title, timeout=timeout_ms, polling=POLL_MS)
     # A rerun can start right after a run (a callback, st.rerun on a deep link): settle once more.
     page.wait_for_timeout(300)
     page.wait_for_function(_READY_JS, arg=title, timeout=timeout_ms, polling=POLL_MS)
+
+
+_CYRILLIC_JS = """() => {
+  const out = [];
+  const cyrillic = /[\\u0400-\\u04ff]/;
+  const walker = document.createTreeWalker(document.querySelector('[data-testid="stApp"]'), NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, parent = node.parentElement;
+    if (parent && parent.checkVisibility() && cyrillic.test(node.textContent)) out.push(node.textContent.trim());
+  }
+  for (const input of document.querySelectorAll('input')) if (cyrillic.test(input.value)) out.push(input.value);
+  return out;
+}"""
+
+
+def cyrillic_texts(page) -> list[str]:
+    """Visible texts and widget values in Cyrillic (in the English interface, leftovers of Ukrainian)."""
+    return page.evaluate(_CYRILLIC_JS)
 
 
 def errors(page) -> list[str]:
@@ -144,12 +166,13 @@ def figures(page) -> dict:
 
 @dataclass
 class Snapshot:
-    """One screenshot of the whole page and where its charts, maps and tables are on it."""
+    """One screenshot of the whole page and where its charts and maps are on it."""
 
     image: object  # numpy array, height x width x 3
     boxes: dict[str, list[tuple[int, int, int, int]]]  # kind -> [(x0, y0, x1, y1)]
 
     def crops(self, kind: str) -> list:
+        """The pixels of each chart or map, cut from the screenshot."""
         return [self.image[y0:y1, x0:x1] for x0, y0, x1, y1 in self.boxes[kind]]
 
     def painted(self, kind: str) -> list[int]:
@@ -170,7 +193,7 @@ _BOXES_JS = """(selectors) => {
   if (main) main.scrollTop = 0;
   return {boxes: out, height: main ? main.scrollHeight : 0};
 }"""
-_KINDS = {"chart": CHART_SELECTOR, "map": MAP_SELECTOR, "table": TABLE_SELECTOR}
+_KINDS = {"chart": CHART_SELECTOR, "map": MAP_SELECTOR}
 
 
 def fit_viewport(page) -> int:
@@ -185,7 +208,7 @@ def fit_viewport(page) -> int:
 
 
 def snapshot(page, lossless: bool = False) -> Snapshot:
-    """Screenshot of the whole page (cropped to its content) with the boxes of charts, maps, tables.
+    """Screenshot of the whole page (cropped to its content) with the boxes of its charts and maps.
 
     JPEG unless `lossless` (for the screenshots kept): four times faster to take and read on two
     cores, and exact colours do not matter for telling painted from blank.
@@ -195,9 +218,8 @@ def snapshot(page, lossless: bool = False) -> Snapshot:
 
     content = fit_viewport(page)
     found = page.evaluate(_BOXES_JS, _KINDS)
-    size = page.viewport_size
-    png = page.screenshot(type="png" if lossless else "jpeg", animations="disabled", clip={"x": 0, "y": 0, "width": size["width"],
-                                                       "height": max(content, VIEWPORT["height"])})
+    clip = {"x": 0, "y": 0, "width": page.viewport_size["width"], "height": max(content, VIEWPORT["height"])}
+    png = page.screenshot(type="png" if lossless else "jpeg", animations="disabled", clip=clip)
     image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
     boxes = {kind: [(x0, y0, x1, y1) for x0, y0, x1, y1 in found["boxes"][kind] if y1 <= image.shape[0]]
              for kind in _KINDS}

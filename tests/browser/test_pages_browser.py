@@ -130,6 +130,8 @@ def test_page_languages_filters_and_downloads(tab, server, busy_region, app_page
     assert LATIN.search(tab.locator('[data-testid="stMain"] h1').inner_text())
     assert_clean(tab, "en")
     default = stable_figures(tab)
+    # Checked at the end, so that the rest of the page is still tested and photographed.
+    leftovers = driver.cyrillic_texts(tab)
     shot = assert_painted(tab, "en", lossless=True)
     driver.save(shot, driver.SCREENSHOTS / f"{app_page.name}_en.png")
     default_pictures = driver.table_pictures(tab)
@@ -172,6 +174,7 @@ def test_page_languages_filters_and_downloads(tab, server, busy_region, app_page
         assert set(csv.values()) != set(default_files.values()), f"region={region} in the URL changed no file"
     assert_clean(tab, "end")
     step.done("downloads")
+    assert not leftovers, f"Ukrainian left on the page after switching to English: {leftovers[:6]}"
 
 
 def test_overview_kpis_follow_the_period_in_the_url(tab, server):
