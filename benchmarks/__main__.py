@@ -33,6 +33,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                         help="existing cleaned extract to measure; skips generating and cleaning (left untouched)")
     parser.add_argument("--reuse-clean", action="store_true",
                         help="keep the work dir's cleaned extract from an earlier run instead of cleaning again")
+    parser.add_argument("--replays", type=int, default=3,
+                        help="passes of each page's DuckDB replay for the floor, fastest counts (default 3)")
     parser.add_argument("--pages", nargs="*", help="only these page files (default: every page in ui.PAGES)")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
     return parser.parse_args(argv)
@@ -45,15 +47,13 @@ def prepare(args: argparse.Namespace) -> tuple[Path, list]:
     people = args.people or TIERS[args.tier]
     args.work.mkdir(parents=True, exist_ok=True)
     costs = []
-    raw = args.raw
-    if raw is None:
-        raw = args.work / f"raw-{args.tier}-{people}"
-        print(f"generating {people:,} people into {raw} …", flush=True)
-        costs.append(pipeline.generate(raw, people, SEED))
+    raw = args.raw or args.work / f"raw-{args.tier}-{people}"
     folder = args.work / f"clean-{args.tier}-{people}"
     if args.reuse_clean and (folder / "report.json").exists():
-        costs.append(pipeline.saved_cost(folder, "clean"))
+        costs += [pipeline.saved_cost(raw, "generate"), pipeline.saved_cost(folder, "clean")]
     else:
+        if args.raw is None:
+            costs.append(pipeline.generate(raw, people, SEED))
         print(f"cleaning {raw} into {folder} …", flush=True)
         costs.append(pipeline.clean(raw, folder))
     return folder, costs
@@ -68,7 +68,7 @@ def run_worker(out: Path, *extra: str) -> dict:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-def measure(folder: Path, pages: list[tuple[str, bool]], regions: list[str]) -> tuple[dict, list[dict]]:
+def measure(folder: Path, pages: list[tuple[str, bool]], regions: list[str], replays: int) -> tuple[dict, list[dict]]:
     """The bare-script floor and each page's worker result, every one in a fresh process."""
     with tempfile.TemporaryDirectory() as tmp:
         print("floor: bare st.write script …", flush=True)
@@ -76,7 +76,7 @@ def measure(folder: Path, pages: list[tuple[str, bool]], regions: list[str]) -> 
         results = []
         for i, (page, first) in enumerate(pages):
             print(f"page {page} …", flush=True)
-            extra = ["--page", page, "--data", str(folder), "--regions", ",".join(regions)]
+            extra = ["--page", page, "--data", str(folder), "--regions", ",".join(regions), "--replays", str(replays)]
             results.append(run_worker(Path(tmp) / f"page{i}.json", *extra, *(["--first"] if first else [])))
     return bare, results
 
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     regions = pipeline.busiest_regions(folder, FILTER_REGIONS)
     registered = machine.registered_pages()
     pages = [(p, p == registered[0]) for p in registered if not args.pages or p in args.pages]
-    bare, results = measure(folder, pages, regions)
+    bare, results = measure(folder, pages, regions, args.replays)
     info["load average at end"] = machine.load_average()
     rows = [report.page_row(r, bare["warm_s"]) for r in results]
 

@@ -14,7 +14,6 @@ import asyncio
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -298,14 +297,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         if args.url:
             url, pids, stop = args.url, [int(p) for p in args.pids.split(",") if p], (lambda: None)
-            setup, label = f"a running deployment at {args.url}", "given deployment"
+            setup, label = f"A running deployment at {args.url}", "given deployment"
         elif args.replicas:
             url, pids, stop = start_replicas(args.replicas, args.data, Path(tmp) / "run")
             setup = f"{args.replicas} Streamlit replicas behind nginx (scripts/replicas.sh, deploy/nginx.conf)"
             label = f"{args.replicas} replicas behind nginx"
         else:
             url, pids, stop = start_single(args.data, Path(tmp) / "streamlit.log")
-            setup, label = "one Streamlit process", "one process"
+            setup, label = "One Streamlit process", "one process"
         setup += f" over `{args.data}`"
         label += f", extract `{args.data.name}`"
         try:

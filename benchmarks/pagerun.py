@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "streamlit_app.py"
 WARM_RUNS = 3  # reruns of an unchanged view; the median is reported
-REPLAYS = 3  # passes of the DuckDB replay on the fresh connection; the fastest is reported
+REPLAYS = 3  # passes of the DuckDB replay on the fresh connection; the fastest is reported (--replays)
 TIMEOUT_S = 900  # one script run at the stress tier may take minutes; AppTest's default is 3 s
 BARE_SCRIPT = "import streamlit as st\nst.write('hello')\n"
 
@@ -64,23 +64,23 @@ class Recorder:
         calls, self.calls = self.calls, []
         return calls
 
-    def replay(self, folder: Path, calls: list[tuple[str, list, float]]) -> float:
-        """Seconds to run `calls` on a fresh Database (fastest of REPLAYS passes), without Streamlit."""
+    def replay(self, folder: Path, calls: list[tuple[str, list, float]], passes: int = REPLAYS) -> float:
+        """Seconds to run `calls` on a fresh Database (fastest of `passes`), without Streamlit."""
         from dashboard import query
 
         if not calls:
             return 0.0
         db = query.Database(folder)
         try:
-            passes = []
-            for _ in range(REPLAYS):
+            times = []
+            for _ in range(passes):
                 start = time.perf_counter()
                 for sql, params, _seconds in calls:
                     self._original(db, sql, params)
-                passes.append(time.perf_counter() - start)
+                times.append(time.perf_counter() - start)
         finally:
             db.close()
-        return min(passes)
+        return min(times)
 
 
 def _peak_mb() -> float:
@@ -97,7 +97,7 @@ def _problems(at) -> list[str]:
     return [str(e.value)[:300] for e in at.exception] + [str(e.value)[:300] for e in at.error]
 
 
-def measure_page(page: str, first: bool, folder: Path, regions: list[str]) -> dict:
+def measure_page(page: str, first: bool, folder: Path, regions: list[str], replays: int = REPLAYS) -> dict:
     """Cold first run, warm reruns and one filter change per region, with query and memory figures."""
     from streamlit.testing.v1 import AppTest
 
@@ -119,8 +119,8 @@ def measure_page(page: str, first: bool, folder: Path, regions: list[str]) -> di
         problems += _problems(at)
         filter_calls.append(recorder.take())
     peak = _peak_mb()
-    db_default = recorder.replay(folder, default_calls)
-    db_filters = [recorder.replay(folder, calls) for calls in filter_calls]
+    db_default = recorder.replay(folder, default_calls, replays)
+    db_filters = [recorder.replay(folder, calls, replays) for calls in filter_calls]
     return {
         "page": page,
         "cold_s": cold,
@@ -156,13 +156,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first", action="store_true", help="the page is the default one (served at /)")
     parser.add_argument("--data", type=Path, help="cleaned extract folder")
     parser.add_argument("--regions", default="", help="comma-separated region codes to filter to, one run each")
+    parser.add_argument("--replays", type=int, default=REPLAYS, help="passes of the DuckDB replay (fastest counts)")
     parser.add_argument("--out", type=Path, required=True, help="JSON file to write")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     if args.page:
         os.environ["DASHBOARD_DATA_DIR"] = str(args.data)
         regions = [r for r in args.regions.split(",") if r]
-        result = measure_page(args.page, args.first, args.data, regions)
+        result = measure_page(args.page, args.first, args.data, regions, args.replays)
     else:
         result = measure_bare()
     args.out.write_text(json.dumps(result, indent=1), encoding="utf-8")

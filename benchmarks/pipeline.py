@@ -77,6 +77,7 @@ def generate(raw: Path, people: int, seed: int) -> StepCost | None:
         return _saved(raw, "generate")
     if raw.exists():
         shutil.rmtree(raw)
+    print(f"generating {people:,} people into {raw} …", flush=True)
     cmd = [sys.executable, "-m", "dashboard.demo", str(raw), "--people", str(people), "--seed", str(seed), "--quiet"]
     seconds, peak = _run_timed(cmd, dict(os.environ))
     rows = sum(max(0, _line_count(p) - 1) for p in raw.glob("*.csv"))
