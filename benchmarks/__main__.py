@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from benchmarks import machine, pipeline, report
+from dashboard import prepared
 
 TIERS = {"tier1": 1_000_000, "stress": 10_000_000}
 DEFAULT_WORK = Path(tempfile.gettempdir()) / "hub-benchmarks"
@@ -35,6 +37,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                         help="keep the work dir's cleaned extract from an earlier run instead of cleaning again")
     parser.add_argument("--replays", type=int, default=3,
                         help="passes of each page's DuckDB replay for the floor, fastest counts (default 3)")
+    parser.add_argument("--no-warm", action="store_true",
+                        help="measure without stored answers (query-ready tables only; removes earlier answers)")
+    parser.add_argument("--warm-country-only", action="store_true",
+                        help="store the answers of the whole-country views only (regions then run live)")
     parser.add_argument("--pages", nargs="*", help="only these page files (default: every page in ui.PAGES)")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
     return parser.parse_args(argv)
@@ -56,6 +62,10 @@ def prepare(args: argparse.Namespace) -> tuple[Path, list]:
             costs.append(pipeline.generate(raw, people, SEED))
         print(f"cleaning {raw} into {folder} …", flush=True)
         costs.append(pipeline.clean(raw, folder))
+    shutil.rmtree(prepared.location(folder) / prepared.ANSWERS_DIR, ignore_errors=True)
+    if not args.no_warm:
+        print(f"storing the answers of the standard views of {folder} …", flush=True)
+        costs.append(pipeline.warm(folder, regions=not args.warm_country_only))
     return folder, costs
 
 

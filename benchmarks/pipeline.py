@@ -93,15 +93,27 @@ def saved_cost(folder: Path, step: str) -> StepCost | None:
 
 
 def clean(raw: Path, folder: Path) -> StepCost:
-    """Clean `raw` into `folder` with `python -m dashboard.clean`; rows are the raw rows read."""
+    """Clean `raw` into `folder` with `python -m dashboard.clean` (query-ready copies included, the
+    answers of the standard views not: see `warm`); rows are the raw rows read."""
     env = {**os.environ, "DASHBOARD_SALT": os.environ.get("DASHBOARD_SALT", SALT)}
-    cmd = [sys.executable, "-m", "dashboard.clean", str(raw), str(folder), "--quiet"]
+    cmd = [sys.executable, "-m", "dashboard.clean", str(raw), str(folder), "--quiet", "--no-warm"]
     seconds, peak = _run_timed(cmd, env)
     report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     rows = sum(int(f.get("rows_in", 0)) for f in report.get("files", {}).values())
     cost = StepCost("clean", seconds, peak, rows)
     _sidecar(folder).write_text(json.dumps({k: v for k, v in asdict(cost).items() if k != "step"}), encoding="utf-8")
     return cost
+
+
+def warm(folder: Path, regions: bool = True) -> StepCost:
+    """Store the answers of the standard views with `python -m dashboard.warm` (the last step of
+    `python -m dashboard.clean`, timed on its own); rows are the answers stored."""
+    from dashboard import prepared
+
+    cmd = [sys.executable, "-m", "dashboard.warm", str(folder), *([] if regions else ["--no-regions"])]
+    seconds, peak = _run_timed(cmd, dict(os.environ))
+    answers = prepared.location(folder) / prepared.ANSWERS_DIR
+    return StepCost("warm", seconds, peak, len(list(answers.glob("*.parquet"))))
 
 
 def _line_count(path: Path) -> int:

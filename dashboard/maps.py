@@ -277,11 +277,13 @@ def basemap_enabled() -> bool:
 
 
 def impact_deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, tr: Translator,
-                names: dict[str, str], selected: tuple[str, ...] = ()) -> pdk.Deck:
+                names: dict[str, str], selected: tuple[str, ...] = (), points: list[dict] | None = None) -> pdk.Deck:
     """The Impact map: region choropleth of `metric`, selected regions outlined, labels, hub points.
 
     `regions` comes from metrics_map.compute_region_metrics, `hubs` from compute_hub_metrics
     (filter them first, e.g. by joining year). The view fits the selected regions, else all.
+    `points` are hub_points(hubs, tr, names) when the caller keeps them (they are most of the
+    work and change with neither the figure shown nor the selection).
     No basemap unless `basemap_enabled()`; then Carto's light tiles, still without a token.
     """
     classes = classify(regions[metric].where(region_states(regions, metric) == VALUE), metric, tr)
@@ -295,7 +297,7 @@ def impact_deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, tr: Tran
                                    "features": [f for f in shapes["features"] if f["properties"]["code"] in chosen]},
                   id=LAYER_SELECTED, pickable=False, stroked=True, filled=False,
                   get_line_color=[31, 41, 51], line_width_min_pixels=3),
-        pdk.Layer("ScatterplotLayer", hub_points(hubs, tr, names), id=LAYER_HUBS, pickable=True,
+        pdk.Layer("ScatterplotLayer", hub_points(hubs, tr, names) if points is None else points, id=LAYER_HUBS, pickable=True,
                   get_position="p", get_radius="r", radius_min_pixels=2, radius_max_pixels=RADIUS_MAX_PIXELS,
                   get_fill_color="f", stroked=True, get_line_color=[255, 255, 255, 160],
                   line_width_min_pixels=0.4, auto_highlight=True),

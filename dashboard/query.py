@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard import contract
+from dashboard import contract, prepared
 from dashboard.filters import SEGMENTS, Filters
 
 # Without these the app cannot say anything; the other tables may be absent (empty views).
@@ -31,9 +33,13 @@ def record_key(column: str) -> str:
 
     privacy.protect perturbs a count of people with the sum of the keys of the people in the
     cell, so the same people always get the same noise, whichever view they are reached from.
+    People and activities are held by that hash already (see dashboard.prepared), so their key is
+    read from it; other ids (training groups, partners) are hashed here.
     """
     # hash() is several times cheaper than md5 over millions of rows; a DuckDB release that changed
     # it would give every cell a new fixed noise, which is harmless.
+    if column.rsplit(".", 1)[-1] in prepared.HASHED_IDS:
+        return f"({column} >> 16)::BIGINT"
     return f"(hash({column}) >> 16)::BIGINT"
 
 
@@ -62,6 +68,9 @@ class DataUnavailable(Exception):
 class Database:
     """A DuckDB connection with one view per cleaned table of `folder` (the contract's names)."""
 
+    # Store each statement's result as its answer (dashboard.warm sets this in its own process).
+    record = False
+
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         if not self.folder.is_dir():
@@ -70,6 +79,7 @@ class Database:
         if missing:
             raise DataUnavailable(self.folder, "tables missing", missing)
         self._lock = threading.Lock()
+        self._answers: Path | None = None
         self._con = duckdb.connect(":memory:", config={"threads": DUCKDB_THREADS})
         try:
             for name, table in contract.TABLES.items():
@@ -77,6 +87,7 @@ class Database:
             self._view(QUARANTINE_TABLE, [(c.name, c.dtype) for c in contract.QUARANTINE_COLUMNS])
             for name in CORE_TABLES:
                 self._con.execute(f"SELECT count(*) FROM {name}").fetchone()
+            self._answers = prepared.attach(self._con, self.folder)
         except duckdb.Error as exc:
             self._con.close()
             raise DataUnavailable(self.folder, f"unreadable extract ({type(exc).__name__})") from exc
@@ -90,13 +101,40 @@ class Database:
             self._con.from_df(empty).create_view(name)
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
-        """Run one statement with bound parameters and return the (small) result frame."""
+        """Run one statement with bound parameters and return the (small) result frame.
+
+        A statement answered at cleaning time (dashboard.warm) is read from its stored answer;
+        with `record` on, answers are stored as they are computed.
+        """
+        path = self._answers / f"{answer_key(sql, params)}.parquet" if self._answers else None
         with self._lock:
+            if path is not None and path.is_file():
+                return self._con.execute(f"SELECT * FROM read_parquet('{_quoted(path)}')").df()
+            if path is not None and self.record:
+                _write_answer(self._con, sql, list(params), path)
             return self._con.execute(sql, list(params)).df()
 
     def close(self) -> None:
         """Close the connection (tests and command-line use)."""
         self._con.close()
+
+
+def answer_key(sql: str, params: Sequence[object]) -> str:
+    """The name of a statement's stored answer: a hash of its text and its typed parameters."""
+    typed = json.dumps([[type(p).__name__, p] for p in params], default=str, ensure_ascii=False)
+    return hashlib.sha256(f"{sql}\0{typed}".encode()).hexdigest()[:32]
+
+
+def _write_answer(con: duckdb.DuckDBPyConnection, sql: str, params: list[object], path: Path) -> None:
+    """Store a statement's result next to the query-ready tables (temporary file, then renamed)."""
+    path.parent.mkdir(exist_ok=True)
+    scratch = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    con.execute(f"COPY ({sql}) TO '{_quoted(scratch)}' (FORMAT parquet)", params)
+    scratch.replace(path)
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 def data_version(folder: Path) -> str:
@@ -132,13 +170,13 @@ def _activity_scope(f: Filters) -> tuple[str, list[object]]:
     for column, values in f.segment().items():
         if column not in _SEGMENT_COLUMNS:  # column names come from SEGMENTS, never from input
             raise ValueError(f"not a segment column: {column}")
-        where.append(f"list_contains(?::VARCHAR[], p.{column})")
+        where.append(f"list_contains(?::VARCHAR[], a.{column})")
         params.append(list(values))
-    # The join to participants costs a third of the query: only a segment needs it.
-    join = " JOIN participants p ON p.person_id = a.person_id" if f.segment() else ""
+    # The query-ready activities carry their person's segment (dashboard.prepared): no join.
+    segments = "".join(f", a.{column}" for column in sorted(_SEGMENT_COLUMNS))
     sql = (
-        "SELECT a.activity_id, a.person_id, a.hub_id, a.region_code, a.activity_date, a.topic, a.format"
-        " FROM activities a" + join + " WHERE " + " AND ".join(where)
+        "SELECT a.activity_id, a.person_id, a.hub_id, a.region_code, a.activity_date, a.course, a.topic,"
+        f" a.format{segments} FROM activities a WHERE " + " AND ".join(where)
     )
     return sql, params
 

@@ -21,9 +21,8 @@ BREAKDOWNS: dict[str, tuple[str, str]] = {
     "topic": ("act.topic", ""),
     "format": ("act.format", ""),
     "region": ("act.region_code", ""),
-    "course": ("c.course", " JOIN activities c ON c.activity_id = act.activity_id"),
-    **{name: (f"p.{column}", " JOIN participants p ON p.person_id = act.person_id")
-       for name, (column, _vocab) in SEGMENTS.items()},
+    "course": ("act.course", ""),
+    **{name: (f"act.{column}", "") for name, (column, _vocab) in SEGMENTS.items()},
 }
 # Self-rating thresholds: 7–10 is "rates their skills well", 1–4 "below average" (of 10).
 HIGH_FROM, LOW_TO = 7, 4

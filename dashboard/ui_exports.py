@@ -78,9 +78,11 @@ def figure_row(ctx: Context, name: str, lang: str) -> None:
             tr(f"export.button_{fmt}"), functools.partial(_export_file, ctx.folder, ctx.version, name, v, fmt),
             file_name=f"{name}_{lang}.{fmt}", mime=files.MIME[fmt], key=f"export_{name}_{fmt}", on_click="ignore",
             icon=icon, help=tr("export.download_help", name=title, format=fmt.upper()), width="stretch")
-    with st.expander(tr("export.preview")):
-        png = _export_file(ctx.folder, ctx.version, name, v, "png")
-        st.image(png, caption=title, width="stretch")
+    # The preview is drawn only while its box is open: a closed box costs nothing on a rerun.
+    with st.expander(tr("export.preview"), key=f"preview_{name}", on_change="rerun") as box:
+        if box.open:
+            png = _export_file(ctx.folder, ctx.version, name, v, "png")
+            st.image(png, caption=title, width="stretch")
 
 
 def press_kit(ctx: Context, names: Sequence[str], lang: str) -> None:

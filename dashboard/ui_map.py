@@ -46,9 +46,16 @@ def _growth(folder: str, version: str, programme: str) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=HUB_CACHE_ENTRIES, show_spinner=False)
+def _points(hubs: pd.DataFrame, lang: str, names: dict[str, str]) -> list[dict]:
+    # The hub points with their tooltips are most of a map's build: a change of region or of the
+    # figure shown reuses them.
+    return maps.hub_points(hubs, translator(lang), names)
+
+
 def _deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, lang: str, names: dict[str, str],
           selected: tuple[str, ...]):
-    return maps.impact_deck(regions, hubs, metric, translator(lang), names, selected)
+    return maps.impact_deck(regions, hubs, metric, translator(lang), names, selected,
+                            points=_points(hubs, lang, names))
 
 
 def region_metrics(ctx: ui.Context) -> pd.DataFrame:

@@ -162,7 +162,15 @@ def test_no_personal_value_reaches_any_output(cleaned):
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    """Digest of every file, the query-ready copies included (their folder is named by the source
+    files' mtimes, so it stands as `_query/*` here)."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            parts = p.relative_to(folder).parts
+            name = "/".join(("_query", "*", *parts[2:]) if parts[0] == "_query" else parts)
+            out[name] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
 
 
 def test_same_input_gives_byte_identical_output(cleaned, tmp_path):
@@ -215,7 +223,7 @@ def cli(*args: str, salt: str | None = "s3cret", cwd: Path = ROOT) -> subprocess
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
     if salt is not None:
         env["DASHBOARD_SALT"] = salt
-    return subprocess.run([sys.executable, "-m", "dashboard.clean", *args, "--quiet"], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "dashboard.clean", *args, "--quiet", "--no-warm"], capture_output=True,
                           text=True, env=env, cwd=cwd, timeout=120)
 
 

@@ -234,7 +234,7 @@ def demo_run(tmp_path_factory, geo_files) -> tuple[Path, Path]:
     subprocess.run([sys.executable, "-m", "dashboard.demo", str(raw), "--people", str(CALIBRATION_PEOPLE),
                     "--quiet", *geo], cwd=ROOT, check=True, capture_output=True)
     env = {**__import__("os").environ, "DASHBOARD_SALT": "demo-calibration-test-salt"}
-    subprocess.run([sys.executable, "-m", "dashboard.clean", str(raw), str(clean), "--quiet"],
+    subprocess.run([sys.executable, "-m", "dashboard.clean", str(raw), str(clean), "--quiet", "--no-warm"],
                    cwd=ROOT, check=True, capture_output=True, env=env)
     return raw, clean
 

@@ -135,3 +135,16 @@ def test_hostile_links_do_not_break_the_page(params):
     at = run_app(params, page="exports")
     assert not at.exception
     assert "Зображення PNG" in buttons(at) or "PNG image" in buttons(at) or at.info
+
+
+def test_a_preview_is_drawn_only_when_its_box_is_opened():
+    at = run_app({"lang": "en"}, page="exports")
+    assert not at.exception
+    assert not at.get("image"), "a closed preview drew its image"
+    name = exports.default_names()[0]
+    at.session_state[f"preview_{name}"] = True
+    at.run()
+    assert not at.exception
+    images = at.get("image")
+    assert len(images) == 1
+    assert translator("en")(exports.FIGURES[name].title_key) in str(images[0].proto)

@@ -95,9 +95,12 @@ def test_key_sums_in_sql_match_an_independent_computation():
     # Each record's key on its own (DuckDB's hash, top 48 of 64 bits), summed here in Python.
     keys = [con.execute("SELECT hash(?)", [p]).fetchall()[0][0] >> 16 for p in people]
     assert all(0 <= k < MOD for k in keys)
-    con.register("t", pd.DataFrame({"person_id": people + people[:5]}))  # some people twice: counted once
-    got = con.execute(f"SELECT count(DISTINCT person_id), {query.key_sum('t.person_id')} FROM t").fetchall()[0]
-    assert got == (39, sum(keys) % MOD)
+    con.register("raw", pd.DataFrame({"id": people + people[:5]}))  # some people twice: counted once
+    # The query layer holds people by their hash (dashboard.prepared); other ids are hashed in SQL.
+    con.execute("CREATE TABLE t AS SELECT hash(id) AS person_id, id AS group_id FROM raw")
+    got = con.execute(f"SELECT count(DISTINCT person_id), {query.key_sum('t.person_id')},"
+                      f" {query.key_sum('group_id')} FROM t").fetchall()[0]
+    assert got == (39, sum(keys) % MOD, sum(keys) % MOD)
 
 
 # --- differencing ------------------------------------------------------------------------------

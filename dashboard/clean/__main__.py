@@ -34,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("raw_dir", type=Path, help="folder of raw files (hubs*, participants*, …)")
     parser.add_argument("clean_dir", type=Path, help="output folder; replaced only when the run succeeds")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--no-warm", action="store_true",
+                        help="do not store the standard views' answers (python -m dashboard.warm) after cleaning")
+    parser.add_argument("--warm-country-only", action="store_true",
+                        help="store the answers of the whole-country views only, not of each region")
     args = parser.parse_args(argv)
     salt = salt_from_environment()
     if salt is None:
@@ -55,6 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cleaned {rows_in:,} rows from {len(report['files'])} files in {time.perf_counter() - started:.1f} s: "
           f"{quarantined:,} quarantined, {duplicates:,} duplicates dropped; data date {report['data_date']}; "
           f"wrote {args.clean_dir}", file=sys.stderr)
+    if not args.no_warm:
+        from dashboard import warm
+
+        result = warm.run(args.clean_dir, regions=not args.warm_country_only,
+                          log=(lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr)))
+        print(f"stored {result['answers']:,} answers of the standard views ({result['runs']} page runs) "
+              f"in {result['seconds']:.1f} s", file=sys.stderr)
     return 0
 
 

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from dashboard import prepared
 from dashboard.clean import assemble, readers, transforms
 from dashboard.clean.readers import Chunk, FileProblem
 from dashboard.contract import TABLES, QUARANTINE_COLUMNS, schema
@@ -224,6 +225,7 @@ def _run(files: list[Path], scratch: Path, out: Path, salt: bytes, progress: boo
         con, " UNION ALL ".join(quarantine) + " ORDER BY source_file, line", qsch, out / "quarantine.parquet")
     for table in TABLES:
         validate(out / f"{table}.parquet", table)
+    prepared.build(con, out)
     dates = [f["extract_date"] for f in report["files"].values() if f.get("extract_date")]
     report["data_date"] = max(dates) if dates else None
     return report

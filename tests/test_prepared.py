@@ -1,0 +1,153 @@
+"""Query-ready tables: derived from the cleaned files alone, rebuilt when they change, the same
+figures whether written next to the extract or built in memory, and the same cell keys as over
+the string ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import build_clean
+
+from dashboard import metrics, prepared, query
+from dashboard.filters import Filters
+
+D = dt.date
+VIEWS = [
+    Filters("ua_hubs", D(2023, 1, 1), D(2024, 12, 31)),
+    Filters("ua_hubs", D(2024, 1, 1), D(2024, 12, 31), regions=("UA-05",), age_band=("60_69", "70_plus")),
+    Filters("ua_hubs", D(2024, 1, 1), D(2024, 6, 30), gender=("female",), disability=("yes",)),
+    Filters("kem_centres", D(2010, 1, 1), D(2013, 12, 31)),
+]
+
+
+@pytest.fixture
+def folder(tmp_path):
+    return build_clean(tmp_path / "clean")
+
+
+def independent_totals(folder, f: Filters) -> dict:
+    """People, their cell key and activities of a view, from the cleaned files with pandas (string
+    ids; the key is 48 bits of DuckDB's hash of each distinct person id, summed mod 2^48)."""
+    acts = pd.read_parquet(folder / "activities.parquet")
+    people = pd.read_parquet(folder / "participants.parquet").set_index("person_id")
+    day = pd.to_datetime(acts["activity_date"]).dt.date
+    keep = (acts["programme"] == f.programme) & (day >= f.start) & (day <= f.end)
+    if f.regions:
+        keep &= acts["region_code"].isin(f.regions)
+    for column, values in f.segment().items():
+        keep &= acts["person_id"].map(people[column]).isin(values)
+    ids = sorted(set(acts.loc[keep, "person_id"]))
+    hashes = duckdb.execute("SELECT hash(unnest(?::VARCHAR[]))", [ids]).fetchall() if ids else []
+    key = sum(h >> 16 for (h,) in hashes) % query.KEY_MODULUS
+    return {"people": len(ids), "people_key": key, "activities": int(keep.sum())}
+
+
+def test_the_copies_are_written_once_next_to_the_extract(folder):
+    assert not prepared.is_ready(folder)
+    query.Database(folder).close()
+    where = prepared.location(folder)
+    assert prepared.is_ready(folder)
+    assert sorted(p.name for p in where.glob("*.parquet")) == ["activities.parquet", "assessments.parquet",
+                                                               "participants.parquet"]
+    stamp = {p.name: p.stat().st_mtime_ns for p in where.iterdir()}
+    query.Database(folder).close()
+    assert {p.name: p.stat().st_mtime_ns for p in where.iterdir()} == stamp  # not written again
+    assert [p.name for p in (folder / prepared.QUERY_DIR).iterdir()] == [where.name]
+
+
+@pytest.mark.parametrize("f", VIEWS, ids=range(len(VIEWS)))
+def test_figures_and_cell_keys_match_the_cleaned_files(folder, f):
+    db = query.Database(folder)
+    try:
+        got = query.load_activity_totals(db, f).iloc[0]
+    finally:
+        db.close()
+    expected = independent_totals(folder, f)
+    assert {k: int(got[k]) for k in expected} == expected
+
+
+def test_a_changed_extract_gets_new_copies_and_new_figures(folder):
+    f = VIEWS[0]
+    db = query.Database(folder)
+    before = int(query.load_activity_totals(db, f).iloc[0]["people"])
+    db.close()
+    old = prepared.location(folder)
+    acts = pd.read_parquet(folder / "activities.parquet")
+    first = acts["person_id"].iloc[0]
+    acts[acts["person_id"] != first].to_parquet(folder / "activities.parquet", index=False)
+    os.utime(folder / "activities.parquet", ns=(1, 1))  # a different mtime even on a coarse clock
+    assert prepared.location(folder) != old
+    db = query.Database(folder)
+    after = int(query.load_activity_totals(db, f).iloc[0]["people"])
+    db.close()
+    assert after == independent_totals(folder, f)["people"] == before - 1
+    assert not old.exists()  # the stale copies are gone
+
+
+def test_an_unwritable_extract_is_prepared_in_memory(folder, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
+    db = query.Database(folder)
+    try:
+        assert not (folder / prepared.QUERY_DIR).exists() or not prepared.is_ready(folder)
+        tables = set(db.execute("SELECT table_name FROM duckdb_tables()")["table_name"])
+        assert {f"query_{t}" for t in prepared.SOURCES} <= tables
+        for f in VIEWS:
+            got = query.load_activity_totals(db, f).iloc[0]
+            expected = independent_totals(folder, f)
+            assert {k: int(got[k]) for k in expected} == expected
+    finally:
+        db.close()
+
+
+def test_protected_figures_are_the_same_from_disk_and_from_memory(folder, tmp_path, monkeypatch):
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    on_disk = query.Database(folder)
+    with monkeypatch.context() as m:
+        m.setattr(prepared, "ensure", lambda con, where: None)
+        in_memory = query.Database(copy)
+    try:
+        for f in VIEWS:
+            assert metrics.compute_counts(on_disk, f, k=3).equals(metrics.compute_counts(in_memory, f, k=3))
+            pd.testing.assert_frame_equal(metrics.compute_monthly(on_disk, f, k=3),
+                                          metrics.compute_monthly(in_memory, f, k=3))
+    finally:
+        on_disk.close()
+        in_memory.close()
+
+
+def test_a_lost_race_keeps_the_winners_copies(folder, monkeypatch):
+    con = duckdb.connect()
+    for name in prepared.SOURCES:
+        con.execute(f"CREATE VIEW src_{name} AS SELECT * FROM read_parquet('{folder / (name + '.parquet')}')")
+    winner = prepared.ensure(con, folder)
+    stamp = (winner / "activities.parquet").stat().st_mtime_ns
+    # A second process that looked before the first had finished: it builds, then finds the place taken.
+    real, answers = prepared._complete, [False]
+    monkeypatch.setattr(prepared, "_complete", lambda target: answers.pop() if answers else real(target))
+    loser = prepared.ensure(con, folder)
+    con.close()
+    assert not answers  # it did build
+    assert (winner / "activities.parquet").stat().st_mtime_ns == stamp
+    assert loser == winner and prepared.is_ready(folder)
+    assert [p.name for p in (folder / prepared.QUERY_DIR).iterdir()] == [winner.name]
+
+
+def test_the_rows_are_sorted_for_pruning(folder):
+    query.Database(folder).close()
+    acts = pd.read_parquet(prepared.location(folder) / "activities.parquet")
+    order = acts[["programme", "region_code", "activity_date"]].apply(tuple, axis=1).tolist()
+    assert order == sorted(order)
+    assert acts["person_id"].dtype == "uint64"
+    people = pd.read_parquet(folder / "participants.parquet")
+    assert len(acts) == len(pd.read_parquet(folder / "activities.parquet"))
+    assert set(acts["age_band"]) <= set(people["age_band"])
