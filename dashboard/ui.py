@@ -51,6 +51,21 @@ def _database(folder: str, version: str) -> query.Database:
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _spec(builder: str, lang: str, frame: pd.DataFrame, args: tuple, kwargs: dict) -> dict:
+    return getattr(charts, builder)(frame, translator(lang), *args, **kwargs).to_dict()
+
+
+def chart_spec(ctx: Context, builder: str, frame: pd.DataFrame, *args: object, **kwargs: object) -> dict:
+    """The Vega-Lite spec of `charts.<builder>(frame, tr, *args, **kwargs)` in the page's language.
+
+    Building and validating an Altair chart costs tens of milliseconds; the spec is kept per
+    frame and arguments, so a rerun of an unchanged view (or another visitor's) reuses it.
+    Draw it with `st.vega_lite_chart(spec=...)`.
+    """
+    return _spec(builder, ctx.lang, frame, args, kwargs)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _counts(folder: str, version: str, f: Filters, k: int, noise: int) -> pd.DataFrame:
     # `noise` keys the cache: a changed DASHBOARD_NOISE must not be served old figures.
     return metrics.compute_counts(_database(folder, version), f, k)
@@ -357,7 +372,7 @@ def trend(ctx: Context, monthly: pd.DataFrame) -> None:
     tr = ctx.tr
     st.subheader(tr("chart.trend_title"))
     summary = charts.trend_summary(monthly, tr)
-    st.altair_chart(charts.trend_chart(monthly, tr), width="stretch", theme=None, alt=summary)
+    st.vega_lite_chart(spec=_spec("trend_chart", tr.lang, monthly, (), {}), width="stretch", theme=None, alt=summary)
     st.caption(escape_md(summary))
     with st.expander(tr("chart.table")):
         st.dataframe(charts.trend_table(monthly, tr), hide_index=True, width="stretch")

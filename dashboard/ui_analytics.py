@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -14,7 +13,7 @@ from dashboard import query_analytics as qa
 from dashboard import text_analytics as ta
 from dashboard import text_network as tn
 from dashboard.filters import SEGMENTS, Filters
-from dashboard.ui import CACHE_ENTRIES, Context, _database, escape_md
+from dashboard.ui import CACHE_ENTRIES, Context, _database, chart_spec, escape_md
 
 # The figures a page may ask for: name -> function of (database, filters, k, *args).
 _COMPUTE: dict[str, Callable] = {
@@ -57,9 +56,9 @@ def section(ctx: Context, title_key: str, help_key: str | None = None) -> None:
     st.subheader(ctx.tr(title_key), help=ctx.tr(help_key, k=ctx.tr.number(ctx.k)) if help_key else None)
 
 
-def chart_block(ctx: Context, chart: alt.TopLevelMixin, summary: str, table: pd.DataFrame) -> None:
+def chart_block(ctx: Context, chart: dict, summary: str, table: pd.DataFrame) -> None:
     """A chart with its text alternative: the one-line description under it and the table behind it."""
-    st.altair_chart(chart, width="stretch", theme=None, alt=summary)
+    st.vega_lite_chart(spec=chart, width="stretch", theme=None, alt=summary)
     st.caption(escape_md(summary))
     with st.expander(ctx.tr("chart.table")):
         st.dataframe(table, hide_index=True, width="stretch")
@@ -104,14 +103,18 @@ def table(frame: pd.DataFrame) -> None:
 
 def static_table(frame: pd.DataFrame) -> None:
     """A short table in words shown whole (no scrolling), for the data-quality notes."""
-    st.table(frame, hide_index=True)
+    # st.table renders every cell as Markdown: a region name like `![x](http://...)` would load
+    # an image from that host in every visitor's browser.
+    safe = frame.rename(columns=escape_md).map(lambda v: escape_md(v) if isinstance(v, str) else v)
+    st.table(safe, hide_index=True)
 
 
 def monthly(ctx: Context) -> None:
     """People and classes per month (the Overview's monthly figures), with its table."""
     tr, data = ctx.tr, ctx.monthly()
-    chart = charts.series_chart(ta.monthly_series(data, tr), tr, None, tr("chart.trend_x"), tr("chart.trend_y"),
-                                tr("participation.series_title"), bar_series=tr("participation.series_people"))
+    chart = chart_spec(ctx, "series_chart", ta.monthly_series(data, tr), None, tr("chart.trend_x"),
+                       tr("chart.trend_y"), tr("participation.series_title"),
+                       bar_series=tr("participation.series_people"))
     chart_block(ctx, chart, charts.trend_summary(data, tr), charts.trend_table(data, tr))
 
 
@@ -123,9 +126,9 @@ def cumulative(ctx: Context) -> None:
     whole = not (ctx.filters.regions or ctx.filters.segment())
     target = qa.load_target(ctx.filters.programme) if whole else None
     text = tr("participation.target_label", target=tr.number(target["target"])) if target else ""
-    chart = charts.cumulative_chart(ta.cumulative_frame(data, tr), tr, None, tr("col.month"),
-                                    tr("participation.col_total"), target["target"] if target else None, text,
-                                    tr("participation.target_title"))
+    chart = chart_spec(ctx, "cumulative_chart", ta.cumulative_frame(data, tr), None, tr("col.month"),
+                       tr("participation.col_total"), target["target"] if target else None, text,
+                       tr("participation.target_title"))
     chart_block(ctx, chart, ta.cumulative_summary(data, tr, target), ta.cumulative_table(data, tr))
 
 
@@ -134,8 +137,8 @@ def breakdown(ctx: Context, dimension: str, value: str = "people") -> None:
     tr = ctx.tr
     data = figures(ctx, "breakdown", dimension)
     title = tr("participation.col_per_100k") if value == "per_100k" else tr("col.people")
-    chart = charts.ranked_bar_chart(ta.breakdown_bars(data, dimension, tr, ctx.region_names, value), tr, None,
-                                    title, tr(f"participation.dim_{dimension}"))
+    chart = chart_spec(ctx, "ranked_bar_chart", ta.breakdown_bars(data, dimension, tr, ctx.region_names, value),
+                       None, title, tr(f"participation.dim_{dimension}"))
     chart_block(ctx, chart, ta.breakdown_summary(data, dimension, tr, ctx.region_names),
                 ta.breakdown_table(data, dimension, tr, ctx.region_names))
 
@@ -157,8 +160,8 @@ def cascade(ctx: Context) -> None:
     data = figures(ctx, "cascade")
     phase = phase_picker(ctx, figures(ctx, "phases"))
     stages = ma.funnel(data, phase)
-    chart = charts.funnel_chart(ta.funnel_frame(stages, tr), tr, None, tr("participation.funnel_x"),
-                                tr("participation.stage_title"))
+    chart = chart_spec(ctx, "funnel_chart", ta.funnel_frame(stages, tr), None, tr("participation.funnel_x"),
+                       tr("participation.stage_title"))
     chart_block(ctx, chart, ta.funnel_summary(stages, tr), ta.cascade_table(data, phase, tr, ctx.region_names))
     st.caption(tr("participation.cascade_note", k=tr.number(ctx.k)))
 
@@ -184,8 +187,8 @@ def rating_cards(ctx: Context, ratings: pd.DataFrame) -> None:
 def skill_shares(ctx: Context, ratings: pd.DataFrame) -> None:
     """Shares 7–10 and 1–4 before → after with their Wilson intervals, and the table of every figure."""
     tr = ctx.tr
-    chart = charts.interval_chart(ta.shares_frame(ratings, tr), tr, None, tr("skills.share_x"),
-                                  tr("skills.col_band"), tr("skills.col_stage"))
+    chart = chart_spec(ctx, "interval_chart", ta.shares_frame(ratings, tr), None, tr("skills.share_x"),
+                       tr("skills.col_band"), tr("skills.col_stage"))
     chart_block(ctx, chart, ta.shares_summary(ratings, tr), ta.ratings_table(ratings, None, tr))
 
 
@@ -193,8 +196,8 @@ def distribution(ctx: Context) -> None:
     """Self-ratings 1–10 before and after, as shares of the people who gave each."""
     tr = ctx.tr
     data = figures(ctx, "distribution")
-    chart = charts.grouped_bar_chart(ta.distribution_bars(data, tr), tr, None, tr("skills.col_score"),
-                                     tr("skills.share_y"), tr("skills.col_stage"))
+    chart = chart_spec(ctx, "grouped_bar_chart", ta.distribution_bars(data, tr), None, tr("skills.col_score"),
+                       tr("skills.share_y"), tr("skills.col_stage"))
     chart_block(ctx, chart, ta.distribution_summary(data, tr), ta.distribution_table(data, tr))
 
 
@@ -205,15 +208,15 @@ def by_segment(ctx: Context) -> None:
     data = figures(ctx, "ratings", segment)
     st.markdown(escape_md(ta.least_gain(data, segment, tr)))
     group = tr(f"filter.{segment}")
-    gain = charts.interval_chart(ta.segment_frame(data, segment, "gain", tr), tr, tr("skills.gain_title"),
-                                 tr("skills.gain_x"), group, tr("skills.col_measure"), percent=False)
-    high = charts.interval_chart(ta.segment_frame(data, segment, "high", tr), tr, tr("skills.high_title"),
-                                 tr("skills.share_x"), group, tr("skills.col_stage"))
+    gain = chart_spec(ctx, "interval_chart", ta.segment_frame(data, segment, "gain", tr), tr("skills.gain_title"),
+                      tr("skills.gain_x"), group, tr("skills.col_measure"), percent=False)
+    high = chart_spec(ctx, "interval_chart", ta.segment_frame(data, segment, "high", tr), tr("skills.high_title"),
+                      tr("skills.share_x"), group, tr("skills.col_stage"))
     left, right = st.columns(2)
     with left:
-        st.altair_chart(gain, width="stretch", theme=None, alt=tr("skills.gain_title"))
+        st.vega_lite_chart(spec=gain, width="stretch", theme=None, alt=tr("skills.gain_title"))
     with right:
-        st.altair_chart(high, width="stretch", theme=None, alt=tr("skills.high_title"))
+        st.vega_lite_chart(spec=high, width="stretch", theme=None, alt=tr("skills.high_title"))
     st.caption(tr("skills.segment_caption", k=tr.number(ctx.k)))
     with st.expander(tr("chart.table")):
         table(ta.ratings_table(data, segment, tr))
@@ -229,8 +232,8 @@ def digigram(ctx: Context) -> None:
     if pd.to_numeric(data["people"], errors="coerce").fillna(1).eq(0).all():
         st.info(tr("skills.digigram_none"))
         return
-    chart = charts.interval_chart(ta.digigram_frame(data, tr), tr, None, tr("skills.digigram_x"),
-                                  tr("skills.col_area"), tr("skills.col_stage"), percent=False)
+    chart = chart_spec(ctx, "interval_chart", ta.digigram_frame(data, tr), None, tr("skills.digigram_x"),
+                       tr("skills.col_area"), tr("skills.col_stage"), percent=False)
     chart_block(ctx, chart, tr("skills.digigram_caption"), ta.digigram_table(data, tr))
 
 
@@ -240,9 +243,9 @@ def network_growth(ctx: Context) -> None:
     """Sites opened, in the network and active, by year."""
     tr = ctx.tr
     years = figures(ctx, "network_years")
-    chart = charts.series_chart(tn.network_series(years, tr), tr, None, tr("network.col_year"),
-                                tr("network.sites_y"), tr("network.series_title"),
-                                bar_series=tr("network.series_in_network"), yearly=True)
+    chart = chart_spec(ctx, "series_chart", tn.network_series(years, tr), None, tr("network.col_year"),
+                       tr("network.sites_y"), tr("network.series_title"),
+                       bar_series=tr("network.series_in_network"), yearly=True)
     chart_block(ctx, chart, tn.network_summary(years, tr), tn.network_table(years, tr))
     undated = figures(ctx, "undated")
     if undated:
@@ -257,8 +260,8 @@ def waitlist(ctx: Context) -> None:
         st.info(tr("network.waitlist_none"), icon=":material/hourglass_empty:")
         return
     overall = figures(ctx, "waitlist_latest", "all")
-    chart = charts.series_chart(tn.waitlist_series(months, tr), tr, None, tr("chart.trend_x"), tr("chart.trend_y"),
-                                tr("network.series_title"))
+    chart = chart_spec(ctx, "series_chart", tn.waitlist_series(months, tr), None, tr("chart.trend_x"),
+                       tr("chart.trend_y"), tr("network.series_title"))
     by = "centre" if hub_detail() else "region"
     detail = pd.concat([figures(ctx, "waitlist_latest", by), overall], ignore_index=True)
     chart_block(ctx, chart, tn.waitlist_summary(overall, tr), tn.waitlist_table(detail, by, tr, ctx.region_names))
@@ -272,8 +275,8 @@ def partners(ctx: Context) -> None:
     if not (data["partners"] > 0).any():
         st.info(tr("network.partners_none"), icon=":material/handshake:")
         return
-    chart = charts.ranked_bar_chart(tn.partners_bars(data, tr), tr, None, tr("network.col_staff"),
-                                    tr("network.col_partner_type"))
+    chart = chart_spec(ctx, "ranked_bar_chart", tn.partners_bars(data, tr), None, tr("network.col_staff"),
+                       tr("network.col_partner_type"))
     chart_block(ctx, chart, tn.partners_summary(data, tr), tn.partners_table(data, tr))
     if ctx.filters.regions:
         st.caption(tr("network.partners_no_region"))

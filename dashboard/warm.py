@@ -59,18 +59,22 @@ def run(folder: Path, regions: bool = True, log=print) -> dict:
     logger.set_log_level("error")  # a headless run warns about the missing server
     from dashboard import query, ui
 
-    before = os.environ.get("DASHBOARD_DATA_DIR")
-    os.environ["DASHBOARD_DATA_DIR"] = str(Path(folder).resolve())
+    # The public pages (an internal deployment's sign-in would stop a headless run; what internal
+    # mode adds runs live).
+    env = {"DASHBOARD_DATA_DIR": str(Path(folder).resolve()), "DASHBOARD_MODE": "public"}
+    before = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
     query.Database.record = True
     navigation_mode()
     try:
         return _answer_pages(Path(folder), regions, log, query, ui, AppTest)
     finally:
         query.Database.record = False
-        if before is None:
-            os.environ.pop("DASHBOARD_DATA_DIR", None)
-        else:
-            os.environ["DASHBOARD_DATA_DIR"] = before
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _answer_pages(folder: Path, regions: bool, log, query, ui, AppTest) -> dict:

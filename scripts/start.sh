@@ -11,6 +11,7 @@ export DASHBOARD_DATA_DIR=${DASHBOARD_DATA_DIR:-data/clean}
 DEMO_RAW=${DEMO_RAW:-data/raw/demo}
 if [ ! -f "$DASHBOARD_DATA_DIR/report.json" ]; then
   [ -f "$DEMO_RAW/.complete" ] || { "$VENV/bin/python" -m dashboard.demo "$DEMO_RAW" && touch "$DEMO_RAW/.complete"; }
-  "$VENV/bin/python" -m dashboard.clean "$DEMO_RAW" "$DASHBOARD_DATA_DIR"
+  # The demo is small: answering the whole-country views is enough; regions are quick live.
+  "$VENV/bin/python" -m dashboard.clean "$DEMO_RAW" "$DASHBOARD_DATA_DIR" --warm-country-only
 fi
 exec "$VENV/bin/streamlit" run streamlit_app.py --server.port "${PORT:-8501}" "$@"
