@@ -56,14 +56,23 @@ def _sheet(folder: str, version: str, v: exports.View, region: str | None) -> by
 
 
 def choices(ctx: Context) -> tuple[str, list[str]]:
-    """The language of the files and the charts chosen (the preselected ones by default)."""
+    """The language of the files and the charts chosen (the preselected ones by default).
+
+    Both widgets are one per interface language (a widget keeps the words it was drawn with):
+    switching the interface language makes the files' language follow it and keeps the charts
+    chosen (held under FIGURES_KEY).
+    """
     tr = ctx.tr
-    lang = st.segmented_control(tr("export.file_lang"), LANGUAGES, default=ctx.lang, key=LANG_KEY,
+    lang = st.segmented_control(tr("export.file_lang"), LANGUAGES, default=ctx.lang, key=f"{LANG_KEY}_{ctx.lang}",
                                 required=True) or ctx.lang
-    names = st.multiselect(tr("export.choose"), list(exports.FIGURES), default=exports.default_names(),
-                           format_func=lambda n: tr(exports.FIGURES[n].title_key), key=FIGURES_KEY,
+    kept = st.session_state.get(FIGURES_KEY, exports.default_names())
+    names = st.multiselect(tr("export.choose"), list(exports.FIGURES),
+                           default=[n for n in kept if n in exports.FIGURES],
+                           format_func=lambda n: tr(exports.FIGURES[n].title_key), key=f"{FIGURES_KEY}_{ctx.lang}",
                            help=tr("export.choose_help"))
-    return lang, [n for n in names if n in exports.FIGURES]
+    chosen = [n for n in names if n in exports.FIGURES]
+    st.session_state[FIGURES_KEY] = chosen
+    return lang, chosen
 
 
 def figure_row(ctx: Context, name: str, lang: str) -> None:
@@ -111,7 +120,7 @@ def fact_sheet(ctx: Context, lang: str) -> None:
     picked = st.selectbox(
         tr("export.factsheet_region"), options, index=options.index(default) if default in options else 0,
         format_func=lambda c: factsheet.place_name(view(ctx, ctx.lang), None, country) if c == WHOLE_COUNTRY
-        else ctx.region_names.get(c, c), key=SHEET_KEY)
+        else ctx.region_names.get(c, c), key=f"{SHEET_KEY}_{ctx.lang}")  # one per language, as above
     region = None if picked == WHOLE_COUNTRY else picked
     v = view(ctx, lang, replace(ctx.filters, regions=(region,) if region else ()))
     st.download_button(

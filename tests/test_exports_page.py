@@ -83,7 +83,7 @@ def test_buttons_hand_over_the_export_files(db, downloads):
     assert kit == presskit.build_kit(db, view, exports.default_names())
     assert "Навчено людей: 12" in zipfile.ZipFile(io.BytesIO(kit)).read("README_uk.txt").decode()
     # One region in the filter: the fact sheet is that region's.
-    assert at.selectbox(key="export_sheet").value == "UA-05"
+    assert at.selectbox(key="export_sheet_uk").value == "UA-05"
     sheet = downloads["factsheet_UA-05_uk.pdf"]()
     assert sheet == factsheet.pdf_bytes(db, view, "UA-05")
     assert "Довідка: Вінницька область" in PdfReader(io.BytesIO(sheet)).pages[0].extract_text()
@@ -91,8 +91,8 @@ def test_buttons_hand_over_the_export_files(db, downloads):
 
 def test_chosen_charts_and_language_of_the_files(downloads):
     at = run_app({"lang": "uk", "from": "2024-01-01"}, page="exports")
-    at.multiselect(key="export_figures").set_value(["skills"])
-    at.button_group(key="export_lang").set_value("en")
+    at.multiselect(key="export_figures_uk").set_value(["skills"])
+    at.button_group(key="export_lang_uk").set_value("en")
     at.run()
     assert not at.exception
     assert buttons(at).count("Зображення PNG") == 1
@@ -105,7 +105,7 @@ def test_chosen_charts_and_language_of_the_files(downloads):
 
 def test_no_chart_chosen_says_so(downloads):
     at = run_app({"lang": "en"}, page="exports")
-    at.multiselect(key="export_figures").set_value([])
+    at.multiselect(key="export_figures_en").set_value([])
     at.run()
     assert not at.exception
     assert "Choose at least one chart." in [i.value for i in at.info]
@@ -116,7 +116,7 @@ def test_no_chart_chosen_says_so(downloads):
 
 def test_fact_sheet_for_another_region(db, downloads):
     at = run_app({"lang": "en", "from": "2024-01-01", "to": "2024-12-31"}, page="exports")
-    at.selectbox(key="export_sheet").set_value("UA-32")
+    at.selectbox(key="export_sheet_en").set_value("UA-32")
     at.run()
     assert not at.exception
     text = PdfReader(io.BytesIO(downloads["factsheet_UA-32_en.pdf"]())).pages[0].extract_text()
@@ -148,3 +148,14 @@ def test_a_preview_is_drawn_only_when_its_box_is_opened():
     images = at.get("image")
     assert len(images) == 1
     assert translator("en")(exports.FIGURES[name].title_key) in str(images[0].proto)
+
+
+def test_switching_the_interface_language_keeps_the_charts_and_moves_the_files_language():
+    at = run_app({"lang": "uk"}, page="exports")
+    at.multiselect(key="export_figures_uk").set_value(["skills"]).run()
+    at.segmented_control(key="lang").set_value("en").run()
+    assert not at.exception
+    picker = at.multiselect(key="export_figures_en")
+    assert picker.value == ["skills"]
+    assert picker.format_func("skills") == translator("en")(exports.FIGURES["skills"].title_key)
+    assert at.button_group(key="export_lang_en").value == "en"
