@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     data = ", ".join(f"{t} {n:,}" for t, n in rows_by_table.items()
                      if t in ("participants", "activities", "assessments", "hubs"))
     body = "\n".join([
-        f"### {args.tier}: {data}\n",
+        f"### {args.tier}{' (no stored answers: every query live)' if args.no_warm else ''}: {data}\n",
         f"Extract `{folder}`; filter changes set the region to each of {', '.join(regions)} in turn "
         "(medians reported).\n",
         machine.machine_table(info),
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     ])
     print("\n" + body)
     if not args.no_docs:
-        machine.update_section(f"benchmark-{args.tier}", body)
+        machine.update_section(f"benchmark-{args.tier}" + ("-live" if args.no_warm else ""), body)
         print(f"written to {machine.DOC}")
     return 0
 

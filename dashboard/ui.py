@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
@@ -50,9 +51,16 @@ def _database(folder: str, version: str) -> query.Database:
     return query.Database(Path(folder))
 
 
+# Altair validates every schema object as it is created (its "debug mode"), a quarter of a
+# chart's build; the app's charts are fixed code whose full specs the chart tests validate.
+alt.utils.schemapi.disable_debug_mode()
+
+
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _spec(builder: str, lang: str, frame: pd.DataFrame, args: tuple, kwargs: dict) -> dict:
-    return getattr(charts, builder)(frame, translator(lang), *args, **kwargs).to_dict()
+    # Not validated against the Vega-Lite schema here (a third of the time): the chart tests
+    # validate every builder's output.
+    return getattr(charts, builder)(frame, translator(lang), *args, **kwargs).to_dict(validate=False)
 
 
 def chart_spec(ctx: Context, builder: str, frame: pd.DataFrame, *args: object, **kwargs: object) -> dict:
