@@ -80,8 +80,9 @@ def figure_row(ctx: Context, name: str, lang: str) -> None:
     tr, v = ctx.tr, view(ctx, lang)
     figure = exports.FIGURES[name]
     title = translator(lang)(figure.title_key)
-    name_column, *columns = st.columns([4] + [1] * len(BUTTONS), vertical_alignment="center")
-    name_column.markdown(f"**{ui.escape_md(title)}**")
+    # The title on its own line: beside it, the buttons would be too narrow for their words.
+    st.markdown(f"**{ui.escape_md(title)}**")
+    columns = st.columns(len(BUTTONS))
     for column, (fmt, icon) in zip(columns, BUTTONS):
         column.download_button(
             tr(f"export.button_{fmt}"), functools.partial(_export_file, ctx.folder, ctx.version, name, v, fmt),
