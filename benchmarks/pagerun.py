@@ -26,21 +26,6 @@ TIMEOUT_S = 900  # one script run at the stress tier may take minutes; AppTest's
 BARE_SCRIPT = "import streamlit as st\nst.write('hello')\n"
 
 
-def _navigation_mode() -> None:
-    """Keep AppTest in st.navigation mode (it would run a page file alone otherwise; streamlit #9446)."""
-    from streamlit.runtime import pages_manager
-    from streamlit.testing.v1 import app_test
-
-    base = pages_manager.PagesManager
-
-    class NavigationPagesManager(base):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            base.uses_pages_directory = False
-
-    app_test.PagesManager = NavigationPagesManager
-
-
 class Recorder:
     """Wraps query.Database.execute: keeps (sql, params) and seconds of every statement."""
 
@@ -101,7 +86,9 @@ def measure_page(page: str, first: bool, folder: Path, regions: list[str], repla
     """Cold first run, warm reruns and one filter change per region, with query and memory figures."""
     from streamlit.testing.v1 import AppTest
 
-    _navigation_mode()
+    from dashboard.warm import navigation_mode
+
+    navigation_mode()
     recorder = Recorder()
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
     if not first:
