@@ -10,8 +10,10 @@ demographic segment, so they read copies built for that, in `<extract>/_query/<f
   million ids sharing a hash has a chance of about one in ten million.
 - activities carry their person's segment columns (age band, gender, …): a segment filter needs
   no join to participants;
-- dates are DATE, and rows are sorted by programme, region and date, so a region or period
-  filter skips the Parquet row groups outside it (DuckDB's min/max statistics).
+- dates are DATE, and each table is written one file per programme and region, sorted by date
+  within it, so a region filter skips the other files and a period filter the row groups outside
+  it (DuckDB's min/max statistics); writing a region at a time also keeps the join and the sort
+  within the pipeline's memory limit at ten million people.
 
 The copies are written at cleaning time (`python -m dashboard.clean` calls `ensure`) and again by
 the first process that opens an extract whose files changed since (the fingerprint covers the
@@ -34,7 +36,7 @@ from dashboard.filters import SEGMENTS
 QUERY_DIR = "_query"
 ANSWERS_DIR = "answers"  # inside a copy's folder: statements answered at cleaning time
 # Bump when the SQL below changes: older copies are then rebuilt.
-FORMAT = 1
+FORMAT = 2
 # Columns that hold a 64-bit hash of the contract's string id in the query-ready tables.
 HASHED_IDS = ("person_id", "activity_id")
 SOURCES = ("participants", "activities", "assessments")
@@ -49,17 +51,31 @@ def _activities_sql() -> str:
         "SELECT hash(a.activity_id) AS activity_id, hash(a.person_id) AS person_id, a.hub_id, a.region_code,"
         " a.programme, CAST(a.activity_date AS DATE) AS activity_date, a.course, a.topic, a.format,"
         f" {segments} FROM src_activities a LEFT JOIN src_participants p ON p.person_id = a.person_id"
-        " ORDER BY a.programme, a.region_code, activity_date, activity_id"
     )
 
 
-TABLE_SQL = {
-    "participants": "SELECT * REPLACE (hash(person_id) AS person_id) FROM src_participants"
-                    " ORDER BY programme, region_code, person_id",
-    "activities": _activities_sql(),
-    "assessments": "SELECT * REPLACE (hash(person_id) AS person_id) FROM src_assessments"
-                   " ORDER BY programme, instrument, area, region_code, person_id, stage",
+# Each table: its rows, and their order within one programme and region. The copies are written
+# one programme and region at a time (a file each), so that neither the join nor the sort ever
+# holds a national table: ten million people clean within the pipeline's memory limit.
+TABLES: dict[str, tuple[str, str]] = {
+    "participants": ("SELECT * REPLACE (hash(person_id) AS person_id) FROM src_participants", "person_id"),
+    "activities": (_activities_sql(), "activity_date, activity_id"),
+    "assessments": ("SELECT * REPLACE (hash(person_id) AS person_id) FROM src_assessments",
+                    "instrument, area, person_id, stage"),
 }
+
+
+def table_sql(name: str) -> str:
+    """The whole query-ready table `name`, sorted by programme, region and its own order."""
+    rows, order = TABLES[name]
+    return f"{rows} ORDER BY programme, region_code, {order}"
+
+
+def _part_sql(name: str) -> str:
+    """One programme and region of the table (two parameters; NULL matches NULL)."""
+    rows, order = TABLES[name]
+    return (f"SELECT * FROM ({rows}) WHERE programme IS NOT DISTINCT FROM ? AND region_code IS NOT DISTINCT FROM ?"
+            f" ORDER BY {order}")
 
 
 def fingerprint(folder: Path) -> str:
@@ -106,9 +122,8 @@ def ensure(con: duckdb.DuckDBPyConnection, folder: Path) -> Path | None:
     except OSError:
         return None
     try:
-        for name, sql in TABLE_SQL.items():
-            out = scratch / f"{name}.parquet"
-            con.execute(f"COPY ({sql}) TO '{_quoted(out)}' (FORMAT parquet, ROW_GROUP_SIZE {_ROW_GROUP})")
+        for name in TABLES:
+            _write_parts(con, name, scratch / name)
         (scratch / _DONE).write_text(f"format {FORMAT}\n", encoding="utf-8")
         scratch.chmod(0o755)  # mkdtemp makes it private; replicas may run as another user
         try:
@@ -122,13 +137,29 @@ def ensure(con: duckdb.DuckDBPyConnection, folder: Path) -> Path | None:
     return target
 
 
+def _write_parts(con: duckdb.DuckDBPyConnection, name: str, out: Path) -> None:
+    """The table's files in `out`: an empty one that carries the columns, then one per programme
+    and region in their order (so a scan of the folder reads the rows sorted)."""
+    out.mkdir()
+    options = f"(FORMAT parquet, ROW_GROUP_SIZE {_ROW_GROUP})"
+    con.execute(f"COPY ({TABLES[name][0]} LIMIT 0) TO '{_quoted(out / 'part-00000.parquet')}' {options}")
+    parts = con.execute(f"SELECT DISTINCT programme, region_code FROM src_{name} ORDER BY ALL").fetchall()
+    for i, (programme, region) in enumerate(parts, start=1):
+        con.execute(f"COPY ({_part_sql(name)}) TO '{_quoted(out / f'part-{i:05d}.parquet')}' {options}",
+                    [programme, region])
+
+
+def files(where: Path, name: str) -> str:
+    """SQL that reads the query-ready table `name` from its folder of files."""
+    return f"read_parquet('{_quoted(where / name)}/*.parquet')"
+
+
 def build(con: duckdb.DuckDBPyConnection, folder: Path) -> Path:
     """Write the copies for the cleaned extract in `folder` with `con` (the pipeline's connection,
     with its memory limit and spill folder); returns their folder."""
     for name in SOURCES:
         path = Path(folder) / f"{name}.parquet"
         con.execute(f"CREATE OR REPLACE VIEW src_{name} AS SELECT * FROM read_parquet('{_quoted(path)}')")
-    con.execute("SET preserve_insertion_order = true")  # the rows' order is the point of the copies
     where = ensure(con, folder)
     if where is None:
         raise OSError(f"{folder}: cannot write the query-ready tables")
@@ -147,10 +178,10 @@ def attach(con: duckdb.DuckDBPyConnection, folder: Path) -> Path | None:
         con.execute(f"ALTER VIEW {name} RENAME TO src_{name}")
     where = ensure(con, folder)
     if where is None:
-        for name, sql in TABLE_SQL.items():
-            con.execute(f"CREATE TABLE query_{name} AS {sql}")
-    for name in TABLE_SQL:
-        source = f"query_{name}" if where is None else f"read_parquet('{_quoted(where / f'{name}.parquet')}')"
+        for name in TABLES:
+            con.execute(f"CREATE TABLE query_{name} AS {table_sql(name)}")
+    for name in TABLES:
+        source = f"query_{name}" if where is None else files(where, name)
         con.execute(f"CREATE VIEW {name} AS SELECT * FROM {source}")
     return None if where is None else where / ANSWERS_DIR
 

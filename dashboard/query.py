@@ -307,5 +307,5 @@ def load_quarantine(db: Database) -> pd.DataFrame:
     """Quarantined raw rows per source file, target table and reason code (`rows`)."""
     return db.execute(
         'SELECT source_file, "table", reason, count(*) AS rows FROM quarantine'
-        " GROUP BY ALL ORDER BY source_file, rows DESC, reason"
+        ' GROUP BY ALL ORDER BY source_file, rows DESC, reason, "table"'
     )

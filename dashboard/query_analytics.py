@@ -133,7 +133,7 @@ def load_cascade_reach(db: Database, f: Filters, spans: Sequence[tuple[str, dt.d
         " SELECT region_code, phase, grouping(region_code) AS all_regions, grouping(phase) AS all_phases,"
         f" count(DISTINCT person_id) AS people, {key_sum('person_id')} AS people_key,"
         " count(DISTINCT hub_id) AS hubs FROM tagged"
-        " GROUP BY GROUPING SETS ((region_code, phase), (region_code), (phase), ())",
+        " GROUP BY GROUPING SETS ((region_code, phase), (region_code), (phase), ()) ORDER BY ALL",
         params + case_params,
     )
 

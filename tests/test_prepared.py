@@ -53,11 +53,13 @@ def test_the_copies_are_written_once_next_to_the_extract(folder):
     query.Database(folder).close()
     where = prepared.location(folder)
     assert prepared.is_ready(folder)
-    assert sorted(p.name for p in where.glob("*.parquet")) == ["activities.parquet", "assessments.parquet",
-                                                               "participants.parquet"]
-    stamp = {p.name: p.stat().st_mtime_ns for p in where.iterdir()}
+    assert sorted(p.name for p in where.iterdir() if p.is_dir()) == ["activities", "assessments", "participants"]
+    # A file of columns, then one per programme and region of the fixture (two programmes, five regions)
+    parts = pd.read_parquet(folder / "activities.parquet")[["programme", "region_code"]].drop_duplicates()
+    assert len(list((where / "activities").glob("part-*.parquet"))) == 1 + len(parts)
+    stamp = {p: p.stat().st_mtime_ns for p in where.rglob("*")}
     query.Database(folder).close()
-    assert {p.name: p.stat().st_mtime_ns for p in where.iterdir()} == stamp  # not written again
+    assert {p: p.stat().st_mtime_ns for p in where.rglob("*")} == stamp  # not written again
     assert [p.name for p in (folder / prepared.QUERY_DIR).iterdir()] == [where.name]
 
 
@@ -130,23 +132,25 @@ def test_a_lost_race_keeps_the_winners_copies(folder, monkeypatch):
     for name in prepared.SOURCES:
         con.execute(f"CREATE VIEW src_{name} AS SELECT * FROM read_parquet('{folder / (name + '.parquet')}')")
     winner = prepared.ensure(con, folder)
-    stamp = (winner / "activities.parquet").stat().st_mtime_ns
+    stamp = (winner / "activities" / "part-00001.parquet").stat().st_mtime_ns
     # A second process that looked before the first had finished: it builds, then finds the place taken.
     real, answers = prepared._complete, [False]
     monkeypatch.setattr(prepared, "_complete", lambda target: answers.pop() if answers else real(target))
     loser = prepared.ensure(con, folder)
     con.close()
     assert not answers  # it did build
-    assert (winner / "activities.parquet").stat().st_mtime_ns == stamp
+    assert (winner / "activities" / "part-00001.parquet").stat().st_mtime_ns == stamp
     assert loser == winner and prepared.is_ready(folder)
     assert [p.name for p in (folder / prepared.QUERY_DIR).iterdir()] == [winner.name]
 
 
 def test_the_rows_are_sorted_for_pruning(folder):
     query.Database(folder).close()
-    acts = pd.read_parquet(prepared.location(folder) / "activities.parquet")
+    con = duckdb.connect()
+    acts = con.execute(f"SELECT * FROM {prepared.files(prepared.location(folder), 'activities')}").df()
+    con.close()
     order = acts[["programme", "region_code", "activity_date"]].apply(tuple, axis=1).tolist()
-    assert order == sorted(order)
+    assert order == sorted(order)  # files in programme and region order, each sorted by date
     assert acts["person_id"].dtype == "uint64"
     people = pd.read_parquet(folder / "participants.parquet")
     assert len(acts) == len(pd.read_parquet(folder / "activities.parquet"))
