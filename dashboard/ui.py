@@ -7,13 +7,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.pages_manager import PagesManager
 
-from dashboard import auth, charts, filters, metrics, query, settings
+from dashboard import auth, charts, filters, metrics, query, settings, ui_charts
 from dashboard.filters import (
     FROM_PARAM, LANG_PARAM, LANGUAGES, PARAMS, PROGRAMME_PARAM, REGION_PARAM, SEGMENTS, TO_PARAM,
     Choices, Filters,
@@ -49,28 +48,6 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _database(folder: str, version: str) -> query.Database:
     return query.Database(Path(folder))
-
-
-# Altair validates every schema object as it is created (its "debug mode"), a quarter of a
-# chart's build; the app's charts are fixed code whose full specs the chart tests validate.
-alt.utils.schemapi.disable_debug_mode()
-
-
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _spec(builder: str, lang: str, frame: pd.DataFrame, args: tuple, kwargs: dict) -> dict:
-    # Not validated against the Vega-Lite schema here (a third of the time): the chart tests
-    # validate every builder's output.
-    return getattr(charts, builder)(frame, translator(lang), *args, **kwargs).to_dict(validate=False)
-
-
-def chart_spec(ctx: Context, builder: str, frame: pd.DataFrame, *args: object, **kwargs: object) -> dict:
-    """The Vega-Lite spec of `charts.<builder>(frame, tr, *args, **kwargs)` in the page's language.
-
-    Building and validating an Altair chart costs tens of milliseconds; the spec is kept per
-    frame and arguments, so a rerun of an unchanged view (or another visitor's) reuses it.
-    Draw it with `st.vega_lite_chart(spec=...)`.
-    """
-    return _spec(builder, ctx.lang, frame, args, kwargs)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -380,7 +357,7 @@ def trend(ctx: Context, monthly: pd.DataFrame) -> None:
     tr = ctx.tr
     st.subheader(tr("chart.trend_title"))
     summary = charts.trend_summary(monthly, tr)
-    st.vega_lite_chart(spec=_spec("trend_chart", tr.lang, monthly, (), {}), width="stretch", theme=None, alt=summary)
+    st.vega_lite_chart(spec=ui_charts.spec("trend_chart", tr.lang, monthly), width="stretch", theme=None, alt=summary)
     st.caption(escape_md(summary))
     with st.expander(tr("chart.table")):
         st.dataframe(charts.trend_table(monthly, tr), hide_index=True, width="stretch")

@@ -13,7 +13,8 @@ from dashboard import query_analytics as qa
 from dashboard import text_analytics as ta
 from dashboard import text_network as tn
 from dashboard.filters import SEGMENTS, Filters
-from dashboard.ui import CACHE_ENTRIES, Context, _database, chart_spec, escape_md
+from dashboard.ui import CACHE_ENTRIES, Context, _database, escape_md
+from dashboard.ui_charts import chart_spec
 
 # The figures a page may ask for: name -> function of (database, filters, k, *args).
 _COMPUTE: dict[str, Callable] = {
