@@ -21,15 +21,9 @@ PREFIX = "prev_"  # columns of the previous period in the key-figures frame
 # Protected counts of people in the key-figures frame (this period and the previous one).
 KPI_COUNTS = tuple(metrics.PEOPLE_COUNTS) + tuple(PREFIX + c for c in metrics.PEOPLE_COUNTS)
 SKILL_COUNTS = ("pre_people", "pre_7_10", "post_people", "post_7_10")
-# Rows of the key-figures table: (row key, column of compute_counts, kind). The before → after
-# card of the Overview becomes three rows, so every cell holds one number with one unit.
-KPI_ROWS = (
-    ("active_hubs", "hubs", "count"),
-    ("library_share", "library_share", "share"),
-    ("people", "people", "people"),
-    ("activities", "activities", "people"),
-    ("coordinators", "coordinators", "people"),
-    ("regions", "regions", "count"),
+# Rows of the key-figures table: (row key, column of compute_counts, kind): the Overview's cards,
+# with the before → after card as three rows, so every cell holds one number with one unit.
+KPI_ROWS = tuple(card for card in metrics.KPIS if card[2] != "before_after") + (
     ("skills_before", "share_before", "share_only"),
     ("skills_after", "share_after", "share_only"),
     ("skills_change", "change_pp", "points_only"),
