@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks import machine, pipeline, report
-from dashboard import prepared
+from dashboard.store import prepared
 
 TIERS = {"tier1": 1_000_000, "stress": 10_000_000}
 DEFAULT_WORK = Path(tempfile.gettempdir()) / "hub-benchmarks"
@@ -41,7 +41,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                         help="measure without stored answers (query-ready tables only; removes earlier answers)")
     parser.add_argument("--warm-country-only", action="store_true",
                         help="store the answers of the whole-country views only (regions then run live)")
-    parser.add_argument("--pages", nargs="*", help="only these page files (default: every page in ui.PAGES)")
+    parser.add_argument("--pages", nargs="*", help="only these page files (default: every page in dashboard.ui.frame.PAGES)")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
     return parser.parse_args(argv)
 

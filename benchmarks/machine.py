@@ -87,10 +87,10 @@ def update_section(name: str, body: str, doc: Path = DOC) -> None:
 
 
 def registered_pages() -> list[str]:
-    """Page files of the app in registry order (dashboard.ui.PAGES); the first is served at "/"."""
+    """Page files of the app in registry order (dashboard.ui.frame.PAGES); the first is served at "/"."""
     from streamlit import logger
 
     logger.set_log_level("error")  # importing the UI outside a server warns about missing runtime
-    from dashboard import ui
+    from dashboard.ui import frame as ui
 
     return [path for path, _key, _icon in ui.PAGES]

@@ -30,7 +30,7 @@ class Recorder:
     """Wraps query.Database.execute: keeps (sql, params) and seconds of every statement."""
 
     def __init__(self):
-        from dashboard import query
+        from dashboard.store import database as query
 
         self.calls: list[tuple[str, list, float]] = []
         original = query.Database.execute
@@ -51,7 +51,7 @@ class Recorder:
 
     def replay(self, folder: Path, calls: list[tuple[str, list, float]], passes: int = REPLAYS) -> float:
         """Seconds to run `calls` on a fresh Database (fastest of `passes`), without Streamlit."""
-        from dashboard import query
+        from dashboard.store import database as query
 
         if not calls:
             return 0.0

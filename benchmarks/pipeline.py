@@ -108,7 +108,7 @@ def clean(raw: Path, folder: Path) -> StepCost:
 def warm(folder: Path, regions: bool = True) -> StepCost:
     """Store the answers of the standard views with `python -m dashboard.warm` (the last step of
     `python -m dashboard.clean`, timed on its own); rows are the answers stored."""
-    from dashboard import prepared
+    from dashboard.store import prepared
 
     cmd = [sys.executable, "-m", "dashboard.warm", str(folder), *([] if regions else ["--no-regions"])]
     seconds, peak = _run_timed(cmd, dict(os.environ))

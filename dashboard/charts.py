@@ -9,7 +9,6 @@ import pandas as pd
 import vl_convert as vlc
 
 from dashboard.i18n import VEGA_LOCALES, Translator
-from dashboard.privacy import threshold
 
 # Fonts that carry Cyrillic, with fallbacks: a font that is missing must never drop the text.
 FONT = "Noto Sans, DejaVu Sans, Liberation Sans, sans-serif"
@@ -60,18 +59,13 @@ def themed(chart: alt.TopLevelMixin, tr: Translator) -> alt.TopLevelMixin:
     return chart.configure(**THEME, locale=vega_locale(tr.lang, tuple(months), tuple(short)))
 
 
-def trend_frame(monthly: pd.DataFrame, tr: Translator) -> pd.DataFrame:
-    """The monthly frame with the labels a tooltip and a table show: `month_label`, `people_label`."""
-    out = monthly[["month", "people", "activities"]].copy()
-    out["month_label"] = [tr.month(m.date()) for m in out["month"]]
-    out["people_label"] = [tr.count(v) for v in out["people"]]
-    out["activities_label"] = [tr.count(v) for v in out["activities"]]
-    return out
+def trend_chart(trend: pd.DataFrame, tr: Translator) -> alt.TopLevelMixin:
+    """Bars of people learning per month; a suppressed month gets a grey mark on the baseline.
 
-
-def trend_chart(monthly: pd.DataFrame, tr: Translator) -> alt.TopLevelMixin:
-    """Bars of people learning per month; a suppressed month gets a grey mark on the baseline."""
-    data = trend_frame(monthly, tr)
+    `trend` is wording.overview.trend_frame: month, people (missing = suppressed), month_label
+    and people_label (the tooltip's words).
+    """
+    data = trend.copy()
     data["people"] = pd.to_numeric(data["people"], errors="coerce").astype("float64")
     data["hidden"] = data["people"].isna()
     data["baseline"] = 0.0
@@ -92,32 +86,9 @@ def trend_chart(monthly: pd.DataFrame, tr: Translator) -> alt.TopLevelMixin:
     return themed(chart, tr)
 
 
-def trend_summary(monthly: pd.DataFrame, tr: Translator) -> str:
-    """The text alternative of the trend chart: its peak month, and what is left out."""
-    people = pd.to_numeric(monthly["people"], errors="coerce")
-    if people.notna().any() and people.max() > 0:
-        peak = monthly.loc[people.idxmax()]
-        text = tr("chart.trend_caption", month=tr.month(peak["month"].date()), people=tr.count(peak["people"]))
-    else:
-        text = tr("chart.trend_caption_none")
-    if monthly["people"].isna().any():
-        text += " " + tr("chart.trend_hidden", k=tr.number(threshold()))
-    return text
-
-
-def trend_table(monthly: pd.DataFrame, tr: Translator) -> pd.DataFrame:
-    """The table behind the trend chart, in words of the language (`fewer than 10` kept as text)."""
-    data = trend_frame(monthly, tr)
-    return pd.DataFrame({
-        tr("col.month"): data["month_label"],
-        tr("col.people"): data["people_label"],
-        tr("col.activities"): data["activities_label"],
-    })
-
-
 # ---- builders of the analytics pages ---------------------------------------------------------
 # Each takes a small frame with display labels already in the chart's language (see
-# dashboard/text_analytics.py) and returns a themed chart; `title` is drawn above the chart.
+# dashboard/wording/) and returns a themed chart; `title` is drawn above the chart.
 
 ROW_HEIGHT = 24  # pixels per bar of a horizontal chart: Cyrillic labels stay readable
 BAND = 18  # pixels of one band in a chart of intervals
@@ -141,7 +112,7 @@ def _number_format(percent: bool) -> str:
     return ".0%" if percent else ",.1~f"
 
 
-def ranked_bar_chart(frame: pd.DataFrame, tr: Translator, title: str | None, value_title: str,
+def ranked_bar_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = None, value_title: str,
                      tooltip_title: str | None = None, percent: bool = False) -> alt.TopLevelMixin:
     """Horizontal bars in the frame's order: columns `label`, `value` (missing = suppressed, drawn as
     a grey diamond at zero) and `value_text` (what the tooltip says, e.g. "fewer than 10")."""
@@ -161,7 +132,7 @@ def ranked_bar_chart(frame: pd.DataFrame, tr: Translator, title: str | None, val
     return _titled(alt.layer(bars, hidden), title, tr, _frame_height(ROW_HEIGHT * len(data), title))
 
 
-def grouped_bar_chart(frame: pd.DataFrame, tr: Translator, title: str | None, x_title: str, y_title: str,
+def grouped_bar_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = None, x_title: str, y_title: str,
                       group_title: str, percent: bool = True) -> alt.TopLevelMixin:
     """Vertical bars side by side: columns `x` (category label, in order), `group` (label, in order;
     named `group_title` in tooltips), `value` (missing = suppressed: a grey diamond on the baseline)
@@ -186,7 +157,7 @@ def grouped_bar_chart(frame: pd.DataFrame, tr: Translator, title: str | None, x_
     return _titled(alt.layer(bars, hidden), title, tr)
 
 
-def interval_chart(frame: pd.DataFrame, tr: Translator, title: str | None, x_title: str, label_title: str,
+def interval_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = None, x_title: str, label_title: str,
                    group_title: str, percent: bool = True) -> alt.TopLevelMixin:
     """Estimates with their 95% intervals, one band per `label` (in order) and one dot per `group`:
     columns label, group, estimate, lo, hi (missing = hidden) and `text` (the tooltip's words);
@@ -215,7 +186,7 @@ def interval_chart(frame: pd.DataFrame, tr: Translator, title: str | None, x_tit
     return _titled(alt.layer(rules, dots), title, tr, _frame_height(rows, title, legend=len(groups) > 1))
 
 
-def funnel_chart(frame: pd.DataFrame, tr: Translator, title: str | None, value_title: str,
+def funnel_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = None, value_title: str,
                  label_title: str) -> alt.TopLevelMixin:
     """The training cascade as bars on a logarithmic scale (each stage is many times the one above):
     columns `label` (stage, top first), `value` (missing or 0 = no bar) and `text` (bar label)."""
@@ -239,7 +210,7 @@ def funnel_chart(frame: pd.DataFrame, tr: Translator, title: str | None, value_t
     return _titled(alt.layer(bars, labels), title, tr, _frame_height(int(ROW_HEIGHT * 1.6 * len(data)), title))
 
 
-def series_chart(frame: pd.DataFrame, tr: Translator, title: str | None, x_title: str, y_title: str,
+def series_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = None, x_title: str, y_title: str,
                  series_title: str, bar_series: str | None = None, yearly: bool = False) -> alt.TopLevelMixin:
     """Series over time with a legend: columns `x` (first day of the month, or of the year when
     `yearly`), `x_label` (its words), `series` (label, in order), `value` and `text` (tooltip). The
@@ -271,7 +242,7 @@ def series_chart(frame: pd.DataFrame, tr: Translator, title: str | None, x_title
     return _titled(alt.layer(*layers), title, tr)
 
 
-def cumulative_chart(frame: pd.DataFrame, tr: Translator, title: str | None, x_title: str, y_title: str,
+def cumulative_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = None, x_title: str, y_title: str,
                      target: float | None = None, target_text: str = "", target_title: str = "") -> alt.TopLevelMixin:
     """A running total by month as an area, with an optional target as a dashed rule: columns
     `month`, `value` (missing = suppressed: a gap with a grey diamond on the baseline),
@@ -296,3 +267,17 @@ def cumulative_chart(frame: pd.DataFrame, tr: Translator, title: str | None, x_t
                                           font=FONT).encode(y="target:Q", x=alt.value(0), text="text:N")
         layers += [rule, label]
     return _titled(alt.layer(*layers), title, tr)
+
+
+def growth_chart(growth: pd.DataFrame, tr: Translator, *, year: int) -> alt.TopLevelMixin:
+    """Sites in the network by year (`year`, `joined`, `total`), the chosen `year` darker."""
+    data = growth.assign(chosen=growth["year"] == year)
+    chart = alt.Chart(data).mark_bar().encode(
+        x=alt.X("year:O", title=tr("map.growth_year"), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("total:Q", title=tr("map.growth_total"), axis=alt.Axis(format=",d", tickMinStep=1)),
+        opacity=alt.condition("datum.chosen", alt.value(1.0), alt.value(0.45)),
+        tooltip=[alt.Tooltip("year:O", title=tr("map.growth_year")),
+                 alt.Tooltip("joined:Q", title=tr("map.growth_joined")),
+                 alt.Tooltip("total:Q", title=tr("map.growth_total"))],
+    ).properties(width="container", height=180)
+    return themed(chart, tr)

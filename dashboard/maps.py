@@ -14,12 +14,10 @@ import pandas as pd
 import pydeck as pdk
 import shapely
 
-from dashboard import charts, geo, settings
+from dashboard import charts, geo
 from dashboard.i18n import Translator
-from dashboard.metrics_map import (
-    HIDDEN, METRICS, NO_DATA, OCCUPIED_STATE, VALUE, cell_text, format_value, hub_tips, region_states, region_tips,
-)
-from dashboard.privacy import threshold
+from dashboard.metrics.map import DIVERGING_FIGURES, HIDDEN, METRICS, NO_DATA, OCCUPIED_STATE, VALUE, region_states
+from dashboard.wording.map import cell_text, format_value, hub_tips, region_tips
 
 # Colour-blind-safe ColorBrewer schemes: YlGnBu (sequential) by number of classes, and RdBu
 # (diverging, a fall in red, a rise in blue) for changes.
@@ -47,7 +45,6 @@ LABEL_INSET = 0.1
 # Fonts with Cyrillic for the region labels; deck.gl draws them into its own atlas.
 LABEL_FONT = "Noto Sans, DejaVu Sans, Arial, Helvetica, sans-serif"
 # Optional light basemap (Carto tiles, no token): only when this variable says "carto".
-BASEMAP_ENV = "DASHBOARD_BASEMAP"
 LAYER_REGIONS, LAYER_SELECTED, LAYER_LABELS, LAYER_HUBS = "regions", "selected", "labels", "hubs"
 # Tooltip: fixed markup of ours; data only ever enters through {field} values, which the
 # frontend HTML-escapes.
@@ -95,7 +92,7 @@ def classify(values: pd.Series, metric: str, tr: Translator) -> Classes:
     """
     s = _scale(metric)
     v = pd.to_numeric(values, errors="coerce").dropna().astype("float64") * s
-    if METRICS[metric].diverging:
+    if metric in DIVERGING_FIGURES:
         return _diverging(v, metric, tr)
     zero = bool((v == 0).any())
     pos = np.sort(v[v > 0].to_numpy())
@@ -104,7 +101,7 @@ def classify(values: pd.Series, metric: str, tr: Translator) -> Classes:
         lo, hi = float(pos[0]), float(pos[-1])
         n = min(MAX_CLASSES - zero, len(np.unique(pos)))
         cuts = {_nice(q) for q in np.quantile(pos, np.linspace(0, 1, n + 1)[1:-1])}
-        if METRICS[metric].kind == "count":
+        if METRICS[metric].kind in ("count", "people"):
             cuts = {float(math.ceil(c)) for c in cuts}
         edges = [lo, *sorted(c for c in cuts if lo < c < hi), hi]
     if zero:
@@ -146,7 +143,7 @@ def _label(breaks: list[float], i: int, metric: str, tr: Translator, zero: bool)
         return format_value(0, metric, tr)
     lo, hi = breaks[i] / s, breaks[i + 1] / s
     last = i == len(breaks) - 2
-    if METRICS[metric].kind == "count" and not last:
+    if METRICS[metric].kind in ("count", "people") and not last:
         hi = max(lo, math.ceil(breaks[i + 1]) - 1)  # whole numbers: 10–24, then 25–…
     if lo == hi:
         return format_value(lo, metric, tr)
@@ -158,7 +155,7 @@ def legend(classes: Classes, states: pd.Series, tr: Translator) -> list[tuple[st
     entries = list(zip(classes.colours, classes.labels))
     for state in (NO_DATA, HIDDEN, OCCUPIED_STATE):
         if (states == state).any():
-            entries.append((STATE_COLOURS[state], tr(f"map.state_{state}", k=tr.number(threshold()))))
+            entries.append((STATE_COLOURS[state], tr(f"map.state_{state}", k=tr.number(tr.k))))
     return entries
 
 
@@ -271,20 +268,16 @@ def label_records(codes: list[str], lang: str) -> list[dict]:
     return [{"text": short[c], "position": list(points[c]), "rank": i} for i, c in enumerate(ranked)]
 
 
-def basemap_enabled() -> bool:
-    """Whether the optional light basemap is on: DASHBOARD_BASEMAP=carto (default off, no tiles)."""
-    return settings.SETTINGS[BASEMAP_ENV].get().strip().lower() == "carto"
-
-
 def impact_deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, tr: Translator,
-                names: dict[str, str], selected: tuple[str, ...] = (), points: list[dict] | None = None) -> pdk.Deck:
+                names: dict[str, str], selected: tuple[str, ...] = (), points: list[dict] | None = None,
+                basemap: bool = False) -> pdk.Deck:
     """The Impact map: region choropleth of `metric`, selected regions outlined, labels, hub points.
 
     `regions` comes from metrics_map.compute_region_metrics, `hubs` from compute_hub_metrics
     (filter them first, e.g. by joining year). The view fits the selected regions, else all.
     `points` are hub_points(hubs, tr, names) when the caller keeps them (they are most of the
     work and change with neither the figure shown nor the selection).
-    No basemap unless `basemap_enabled()`; then Carto's light tiles, still without a token.
+    No basemap unless `basemap` (settings.basemap_enabled()); then Carto's light tiles, still without a token.
     """
     classes = classify(regions[metric].where(region_states(regions, metric) == VALUE), metric, tr)
     shapes = region_features(regions, metric, classes, tr, names)
@@ -314,7 +307,7 @@ def impact_deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, tr: Tran
     view = fit_view(chosen or list(regions["region_code"]))
     # Without a provider pydeck writes its map-style placeholder, which tells Streamlit to draw no
     # basemap; an explicit map_style=None would make it fetch Carto's style (fails offline).
-    base = dict(map_provider="carto", map_style=pdk.map_styles.CARTO_LIGHT_NO_LABELS) if basemap_enabled() \
+    base = dict(map_provider="carto", map_style=pdk.map_styles.CARTO_LIGHT_NO_LABELS) if basemap \
         else dict(map_provider=None)
     return CompactDeck(layers=layers, initial_view_state=view, tooltip=TOOLTIP, **base)
 
@@ -373,7 +366,7 @@ def static_choropleth(regions: pd.DataFrame, metric: str, tr: Translator, names:
                         scale=alt.Scale(domain=[t for _c, t in entries], range=[c for c, _t in entries]),
                         legend=alt.Legend(orient="right", symbolType="square", labelLimit=0, titleLimit=0)),
         tooltip=[alt.Tooltip("properties.region:N", title=tr("map.col_region")),
-                 alt.Tooltip("properties.value:N", title=tr(f"map.metric_{metric}"))],
+                 alt.Tooltip("properties.value:N", title=tr(METRICS[metric].label))],
     )
     labels = pd.DataFrame(label_records(list(regions["region_code"]), tr.lang))
     labels[["lon", "lat"]] = pd.DataFrame(labels.pop("position").tolist(), index=labels.index)

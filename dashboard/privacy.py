@@ -3,7 +3,7 @@
 Two rules work together:
 
 1. **Small-number suppression.** A count of 1..k-1 people (k = DASHBOARD_MIN_COUNT, default
-   10) is never shown, and neither is a rate built on one. Zero stays zero.
+   10, the usual floor of statistical offices for tables of people by region and group) is never shown, and neither is a rate built on one. Zero stays zero.
 2. **Cell-key perturbation** (the method of the Australian Bureau of Statistics' TableBuilder)
    against differencing: every person (and every activity or training group) carries a fixed
    pseudo-random key; a cell's key is the sum of the keys of the records in it, modulo 2^48; a
@@ -18,26 +18,38 @@ Two rules work together:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
 from dashboard import settings
-from dashboard.query import KEY_MODULUS
 
-# Default threshold of primary suppression: a count of 1..K-1 people is never shown. Ten is
-# the usual floor of statistical offices for tables of people by region and demographic group.
-K = 10
-
-
-def threshold() -> int:
-    """The k in force: DASHBOARD_MIN_COUNT (default 10); a bad value raises ValueError."""
-    return settings.min_count()
+# Cell keys live in [0, 2^48): a record's key is 48 bits of a hash of its id (query.scope), a
+# cell's key the sum of its records' keys modulo this.
+KEY_MODULUS = 2**48
 
 
-def noise_limit() -> int:
-    """The largest change perturbation makes to a count: DASHBOARD_NOISE (default 2)."""
-    return settings.noise()
+@dataclass(frozen=True)
+class Rule:
+    """The protection in force: `k` (counts of 1..k-1 people are hidden) and `noise` (the
+    largest change perturbation makes to a shown count). Read once per script run or command
+    (`from_settings`) and passed down, so every figure and every sentence about it agree."""
+
+    k: int
+    noise: int
+
+    def __post_init__(self):
+        if self.k < 1:
+            raise ValueError("k must be at least 1")
+        if self.noise < 0:
+            raise ValueError("noise must not be negative")
+
+
+def from_settings() -> Rule:
+    """The Rule of DASHBOARD_MIN_COUNT (default 10) and DASHBOARD_NOISE (default 2); a bad
+    value raises ValueError with the setting's name."""
+    return Rule(k=settings.min_count(), noise=settings.noise())
 
 
 def perturbation(cell_key: int, d: int) -> int:
@@ -56,20 +68,24 @@ def shown_count(count: int, cell_key: int, k: int, d: int) -> int | None:
     return max(count + perturbation(cell_key, d), k)
 
 
+def keys_of(columns: Sequence[str]) -> dict[str, str]:
+    """The usual cell-key column of each count column: `people` -> `people_key`."""
+    return {c: f"{c}_key" for c in columns}
+
+
 def protect(
     frame: pd.DataFrame,
     count_columns: Iterable[str],
-    k: int | None = None,
+    rule: Rule,
     rates: Mapping[str, Iterable[str]] | None = None,
     keys: Mapping[str, str] | None = None,
-    d: int | None = None,
 ) -> pd.DataFrame:
     """A copy of `frame` that is safe to show.
 
     - `keys` maps every column of `count_columns` to the column holding its cell key (from
       `query.key_sum`); a count without a cell key is refused, so no query can skip perturbation;
     - each count becomes `shown_count(...)`: missing (pandas NA, `Int64`) for 1..k-1 people,
-      else perturbed by at most d (default `noise_limit()`) and never below k; zero stays zero;
+      else perturbed by at most `rule.noise` and never below `rule.k`; zero stays zero;
     - `rates` maps a column built from counts (a share, a mean, a change) to the count columns it
       was built from; the rate becomes missing where one of them was suppressed;
     - the key columns are dropped: they never leave the data layer.
@@ -77,10 +93,7 @@ def protect(
     Callers compute rates from the exact counts first, then call this once before anything
     leaves the data layer.
     """
-    k = threshold() if k is None else k
-    d = noise_limit() if d is None else d
-    if k < 1:
-        raise ValueError("k must be at least 1")
+    k, d = rule.k, rule.noise
     counts = list(count_columns)
     keys = dict(keys or {})
     missing = [c for c in counts if c not in frame.columns]
@@ -105,6 +118,17 @@ def protect(
         hide = hidden[bases].any(axis=1)
         out[rate] = pd.to_numeric(out[rate], errors="coerce").astype("Float64").mask(hide)
     return out.drop(columns=sorted(set(keys.values()) & set(out.columns)))
+
+
+def protect_with_intervals(frame: pd.DataFrame, counts: Sequence[str], rates: Mapping[str, Sequence[str]],
+                           rule: Rule) -> pd.DataFrame:
+    """protect(), where every rate's `_lo`/`_hi` interval columns hide together with the rate."""
+    full = dict(rates)
+    for rate, bases in rates.items():
+        for end in ("_lo", "_hi"):
+            if f"{rate}{end}" in frame.columns:
+                full[f"{rate}{end}"] = bases
+    return protect(frame, counts, rule, rates=full, keys=keys_of(counts))
 
 
 def is_suppressed(value: object) -> bool:

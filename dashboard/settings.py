@@ -55,6 +55,11 @@ def mode() -> str:
     return value
 
 
+def basemap_enabled() -> bool:
+    """Whether the optional light basemap is on: DASHBOARD_BASEMAP=carto (default off, no tiles)."""
+    return SETTINGS["DASHBOARD_BASEMAP"].get().strip().lower() == "carto"
+
+
 def min_count() -> int:
     """k for small-number suppression (at least 2)."""
     raw = SETTINGS["DASHBOARD_MIN_COUNT"].get()

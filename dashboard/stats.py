@@ -10,7 +10,8 @@ import pandas as pd
 from scipy import stats as scipy_stats
 from statsmodels.stats.proportion import proportion_confint
 
-from dashboard.query import KEY_MODULUS
+from dashboard.indicators import PER_RESIDENTS
+from dashboard.privacy import KEY_MODULUS
 
 # 95% intervals everywhere: the level funders and statistical offices quote by default.
 ALPHA = 0.05
@@ -57,6 +58,16 @@ def share(part: Sequence[float] | float, whole: Sequence[float] | float) -> np.n
     w = np.atleast_1d(np.asarray(whole, dtype="float64"))
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(np.isfinite(w) & (w > 0), p / w, np.nan)
+
+
+def ratio(part: object, whole: object) -> float:
+    """One share (part / whole) as a number; NaN where whole is 0 or missing (see `share`)."""
+    return float(share(part, whole)[0])
+
+
+def per_residents(count: Sequence[float] | float, population: Sequence[float] | float) -> np.ndarray:
+    """count per indicators.PER_RESIDENTS (100,000) residents; NaN without a population."""
+    return share(count, population) * PER_RESIDENTS
 
 
 def add_share(frame: pd.DataFrame, name: str, part: str, whole: str, interval: bool = True) -> pd.DataFrame:

@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from dashboard import prepared
+from dashboard.store import prepared
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "streamlit_app.py"
@@ -57,7 +57,8 @@ def run(folder: Path, regions: bool = True, log=print) -> dict:
     from streamlit.testing.v1 import AppTest
 
     logger.set_log_level("error")  # a headless run warns about the missing server
-    from dashboard import query, ui
+    from dashboard.store import database as query
+    from dashboard.ui import frame as ui
 
     # The public pages (an internal deployment's sign-in would stop a headless run; what internal
     # mode adds runs live).
@@ -105,7 +106,9 @@ def _views(query, folder: Path) -> dict[str, list[str]]:
     """Programme -> the codes of its regions (those in its hubs' countries), from the extract."""
     db = query.Database(folder)
     try:
-        spans, regions = query.load_programme_spans(db), query.load_regions(db)
+        from dashboard.query import reference
+
+        spans, regions = reference.load_programme_spans(db), reference.load_regions(db)
     finally:
         db.close()
     return {p: sorted(regions.loc[regions["country_code"].isin(list(c)), "region_code"])

@@ -2,30 +2,31 @@
 
 import streamlit as st
 
-from dashboard import metrics, ui, ui_exports
+from dashboard.metrics.overview import is_empty
+from dashboard.ui import blocks, cache, exports, frame
 
-ctx = ui.context()
+ctx = frame.context()
 tr = ctx.tr
-ui.page_header(ctx, "page.exports")
+blocks.page_header(ctx, "page.exports")
 st.markdown(tr("export.intro"))
 
 # 1. Nothing to export for an empty selection: say what to widen
-if metrics.is_empty(ctx.counts()):
-    ui.no_data(ctx)
+if is_empty(cache.counts(ctx)):
+    blocks.no_data(ctx)
     st.stop()
 
 # 2. The language of the files and the charts to offer
-lang, names = ui_exports.choices(ctx)
+lang, names = exports.choices(ctx)
 if not names:
     st.info(tr("export.none_chosen"), icon=":material/info:")
 
 # 3. Each chart: PNG, SVG, CSV, XLSX and a preview
 for name in names:
-    ui_exports.figure_row(ctx, name, lang)
+    exports.figure_row(ctx, name, lang)
 
 # 4. Everything chosen in one ZIP, with the headline figures in words
-ui_exports.press_kit(ctx, names, lang)
+exports.press_kit(ctx, names, lang)
 
 # 5. One page per region (or the whole country) for ministry officials
-ui_exports.fact_sheet(ctx, lang)
-ui.privacy_note(ctx)
+exports.fact_sheet(ctx, lang)
+blocks.privacy_note(ctx)

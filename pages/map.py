@@ -2,43 +2,44 @@
 
 import streamlit as st
 
-from dashboard import ui, ui_map
+from dashboard.ui import blocks, frame
+from dashboard.ui import map as impact
 
-ctx = ui.context()
+ctx = frame.context()
 tr = ctx.tr
-ui.page_header(ctx, "page.map")
+blocks.page_header(ctx, "page.map")
 st.caption(tr("map.intro"))
 
 # 1. The figure that colours the regions, and the figures of the view (protected)
-metric = ui_map.metric_picker(ctx)
-regions = ui_map.region_metrics(ctx)
-hubs = ui_map.hub_metrics(ctx)
+metric = impact.metric_picker(ctx)
+regions = impact.region_metrics(ctx)
+hubs = impact.hub_metrics(ctx)
 if regions.empty:  # a programme without any region on record: nothing to draw
-    ui.no_data(ctx)
+    blocks.no_data(ctx)
     st.stop()
-ui_map.selection_bar(ctx)
+impact.selection_bar(ctx)
 left, right = st.columns([2, 1], gap="medium")
 
 # 2. A centre network replays its growth: the year control and the count by year
 with right:
-    growth = ui_map.growth(ctx)
-    year = ui_map.growth_year(ctx, growth)
+    growth = impact.growth(ctx)
+    year = impact.growth_year(ctx, growth)
     if year is not None:
-        ui_map.growth_panel(ctx, growth, year)
-shown_hubs = ui_map.hubs_by_year(hubs, year, None if growth.empty else int(growth["year"].max()))
+        impact.growth_panel(ctx, growth, year)
+shown_hubs = impact.hubs_by_year(hubs, year, None if growth.empty else int(growth["year"].max()))
 
 # 3. The map, and beside it the table of regions (or of the hubs of the selected regions)
 with left:
-    ui_map.impact_map(ctx, regions, shown_hubs, metric)
+    impact.impact_map(ctx, regions, shown_hubs, metric)
 with right:
     if ctx.filters.regions:
         st.markdown(f"**{tr('map.table_hubs')}**")
-        ui_map.hub_table(ctx, shown_hubs)
+        impact.hub_table(ctx, shown_hubs)
     else:
         st.markdown(f"**{tr('map.table_regions')}**")
-        ui_map.region_table(ctx, regions, metric)
+        impact.region_table(ctx, regions, metric)
     st.caption(tr("map.table_help"))
 
 # 4. Where the boundaries and reference figures come from; how people counts are protected
 st.caption(tr("map.sources"))
-ui.privacy_note(ctx)
+blocks.privacy_note(ctx)

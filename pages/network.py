@@ -2,23 +2,22 @@
 
 import streamlit as st
 
-from dashboard import ui
-from dashboard import ui_analytics as ua
+from dashboard.ui import blocks, frame, network
 
-ctx = ui.context()
+ctx = frame.context()
 tr = ctx.tr
-ui.page_header(ctx, "page.network")
+blocks.page_header(ctx, "page.network")
 st.caption(tr("network.intro"))
 
 # 1. How the network grew
-ua.section(ctx, "network.growth_title", "network.growth_help")
-ua.network_growth(ctx)
+blocks.section(ctx, "network.growth_title", "network.growth_help")
+network.network_growth(ctx)
 
 # 2. The waiting list and the months needed to clear it
-ua.section(ctx, "network.waitlist_title", "network.waitlist_help")
-ua.waitlist(ctx)
+blocks.section(ctx, "network.waitlist_title", "network.waitlist_help")
+network.waitlist(ctx)
 
 # 3. Partner institutions and their staff trained
-ua.section(ctx, "network.partners_title", "network.partners_help")
-ua.partners(ctx)
-ui.privacy_note(ctx)
+blocks.section(ctx, "network.partners_title", "network.partners_help")
+network.partners(ctx)
+blocks.privacy_note(ctx)

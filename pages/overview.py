@@ -2,25 +2,24 @@
 
 import streamlit as st
 
-from dashboard import metrics, ui
+from dashboard.metrics.overview import is_empty
+from dashboard.ui import blocks, frame, overview
 
-ctx = ui.context()
-ui.page_header(ctx, "page.overview")
+ctx = frame.context()
+blocks.page_header(ctx, "page.overview")
 
-# 1. Figures of the view (protected), or the empty state
-counts = ctx.counts()
-if metrics.is_empty(counts):
-    ui.no_data(ctx)
+# 1. Figures of the view (protected) and of the previous period, or the empty state
+counts, previous = overview.figures(ctx)
+if is_empty(counts):
+    blocks.no_data(ctx)
     st.stop()
 
 # 2. The sentence for a press release
-ui.headline(ctx, counts)
+overview.headline(ctx, counts)
 
 # 3. KPI cards, each against the previous period of the same length
-previous = ctx.previous_counts()
-kpis = metrics.compute_kpis(counts, previous)
-ui.kpi_cards(ctx, kpis, compared=previous is not None)
+overview.kpi_cards(ctx, counts, previous)
 
 # 4. Participation by month, with its table
-ui.trend(ctx, ctx.monthly())
-ui.privacy_note(ctx)
+overview.trend(ctx)
+blocks.privacy_note(ctx)

@@ -2,44 +2,44 @@
 
 import streamlit as st
 
-from dashboard import metrics, ui
-from dashboard import ui_analytics as ua
+from dashboard.metrics.overview import is_empty
+from dashboard.ui import blocks, cache, frame, participation
 
-ctx = ui.context()
+ctx = frame.context()
 tr = ctx.tr
-ui.page_header(ctx, "page.participation")
+blocks.page_header(ctx, "page.participation")
 st.caption(tr("participation.intro"))
 
 # 0. The same view as the Overview, or the empty state
-if metrics.is_empty(ctx.counts()):
-    ui.no_data(ctx)
+if is_empty(cache.counts(ctx)):
+    blocks.no_data(ctx)
     st.stop()
 
 # 1. People and classes by month; the running total against the target
-ua.section(ctx, "participation.monthly_title", "participation.monthly_help")
-ua.monthly(ctx)
-ua.section(ctx, "participation.cumulative_title", "participation.cumulative_help")
-ua.cumulative(ctx)
+blocks.section(ctx, "participation.monthly_title", "participation.monthly_help")
+participation.monthly(ctx)
+blocks.section(ctx, "participation.cumulative_title", "participation.cumulative_help")
+participation.cumulative(ctx)
 
 # 2. By course family and by format
 left, right = st.columns(2)
 with left:
-    ua.section(ctx, "participation.topic_title", "participation.topic_help")
-    ua.breakdown(ctx, "topic")
-    ua.courses(ctx)
+    blocks.section(ctx, "participation.topic_title", "participation.topic_help")
+    participation.breakdown(ctx, "topic")
+    participation.courses(ctx)
 with right:
-    ua.section(ctx, "participation.format_title", "participation.format_help")
-    ua.breakdown(ctx, "format")
+    blocks.section(ctx, "participation.format_title", "participation.format_help")
+    participation.breakdown(ctx, "format")
 
 # 3. By region, ranked
-ua.section(ctx, "participation.region_title", "participation.region_help")
-ua.breakdown(ctx, "region")
+blocks.section(ctx, "participation.region_title", "participation.region_help")
+participation.breakdown(ctx, "region")
 
 # 4. By participant group
-ua.section(ctx, "participation.segment_title", "participation.segment_help")
-ua.breakdown(ctx, ua.segment_picker(ctx, "participation"))
+blocks.section(ctx, "participation.segment_title", "participation.segment_help")
+participation.breakdown(ctx, blocks.segment_picker(ctx, "participation"))
 
 # 5. The training cascade: where does it thin out?
-ua.section(ctx, "participation.cascade_title", "participation.cascade_help")
-ua.cascade(ctx)
-ui.privacy_note(ctx)
+blocks.section(ctx, "participation.cascade_title", "participation.cascade_help")
+participation.cascade(ctx)
+blocks.privacy_note(ctx)

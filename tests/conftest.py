@@ -179,7 +179,7 @@ def clean_dir(tmp_path_factory) -> Path:
 @pytest.fixture
 def db(clean_dir):
     """A Database over the fixture extract."""
-    from dashboard.query import Database
+    from dashboard.store.database import Database
 
     database = Database(clean_dir)
     yield database

@@ -15,8 +15,10 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from dashboard import contract, exports, factsheet, filters, query, settings
-from dashboard.export import presskit
+from dashboard import contract, filters, privacy, settings
+from dashboard.export import factsheet, presskit, registry
+from dashboard.query import reference
+from dashboard.store.database import Database, DataUnavailable, load_report
 from dashboard.filters import SEGMENTS, Filters
 
 PROG = "python -m dashboard.export"
@@ -74,9 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     kit = commands.add_parser("presskit", help="write a press kit ZIP", allow_abbrev=False,
                               description="Write a press kit: every chosen chart as PNG, SVG and CSV, and README_<lang>.txt.")
     kit.add_argument("out", type=Path, metavar="OUT.zip", help="the ZIP file to write")
-    kit.add_argument("--figure", action="append", default=None, choices=list(exports.FIGURES), metavar="NAME",
-                     help=f"a chart to include: {', '.join(exports.FIGURES)} (repeat; default: "
-                          f"{', '.join(exports.default_names())})")
+    kit.add_argument("--figure", action="append", default=None, choices=list(registry.FIGURES), metavar="NAME",
+                     help=f"a chart to include: {', '.join(registry.FIGURES)} (repeat; default: "
+                          f"{', '.join(registry.default_names())})")
     _filter_options(kit)
     sheet = commands.add_parser("factsheet", help="write one-page fact sheets (PDF)", allow_abbrev=False,
                                 description="Write a one-page fact sheet for one region (--region) or the whole "
@@ -88,14 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _filters(db: query.Database, args: argparse.Namespace) -> Filters:
+def _filters(db: Database, args: argparse.Namespace) -> Filters:
     known = set(factsheet.programme_regions(db, args.programme)["region_code"])
     unknown = [code for code in args.region if code not in known]
     if unknown:
         raise UsageError(f"unknown region code for {args.programme}: {', '.join(unknown)} "
                          f"(known: {', '.join(sorted(known))})")
-    spans, _phases, _countries = filters.spans_by_programme(query.load_programme_spans(db))
-    report = query.load_report(db.folder)
+    spans, _phases, _countries = filters.spans_by_programme(reference.load_programme_spans(db))
+    report = load_report(db.folder)
     first, last = spans.get(args.programme, (None, None))
     default = filters.default_period(first, last, filters.parse_date(str(report.get("data_date", ""))))
     start, end = args.start or default[0], args.end or default[1]
@@ -115,10 +117,11 @@ def _write(path: Path, data: bytes) -> None:
 def run(args: argparse.Namespace) -> int:
     """Carry out a parsed command; returns the exit code."""
     folder = args.data_dir or settings.data_dir()
-    db = query.Database(folder)
+    rule = privacy.from_settings()  # read once: every file of the command is protected alike
+    db = Database(folder)
     try:
         f = _filters(db, args)
-        view = exports.make_view(db, f, args.lang)
+        view = registry.make_view(db, f, args.lang, rule)
         if args.command == "presskit":
             _write(args.out, presskit.build_kit(db, view, args.figure))
         elif args.all_regions:
@@ -145,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args)
     except UsageError as exc:
         parser.exit(EXIT_USAGE, f"{PROG}: error: {exc}\n")
-    except query.DataUnavailable as exc:
+    except DataUnavailable as exc:
         missing = f" (missing: {', '.join(exc.missing)})" if exc.missing else ""
         print(f"{PROG}: error: cannot read the cleaned data in {exc.folder}: {exc.problem}{missing}. "
               "Name the folder with --data-dir or DASHBOARD_DATA_DIR.", file=sys.stderr)

@@ -2,7 +2,7 @@
 
 Key figures, the region on the map, the participation trend and the skill gain of the view,
 with the filters in words and the data date. Charts come from the export registry
-(`exports.FIGURES`), drawn by vl-convert as PNG at print resolution; text is set in the bundled
+(`registry.FIGURES`), drawn by vl-convert as PNG at print resolution; text is set in the bundled
 Noto Sans (Cyrillic). The PDF's creation date is the data date and ReportLab runs in its
 invariant mode, so the same data and filters give the same bytes.
 """
@@ -32,9 +32,14 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 from reportlab.platypus import Image, KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from dashboard import charts, exports, filters, metrics, query
-from dashboard.export import files, overview, regions
-from dashboard.exports import View
+from dashboard import charts, filters
+from dashboard.export import files, overview, regions, registry
+from dashboard.export.view import View
+from dashboard.indicators import INDICATORS
+from dashboard.metrics import overview as overview_metrics
+from dashboard.query import reference
+from dashboard.store.database import Database
+from dashboard.wording import overview as overview_wording
 
 FONT, BOLD, SYMBOLS = "NotoSans", "NotoSans-Bold", "NotoSansMath"
 FONT_FILES = {FONT: "NotoSans-Regular.ttf", BOLD: "NotoSans-Bold.ttf", SYMBOLS: "NotoSansMath-Regular.ttf"}
@@ -46,9 +51,9 @@ IMAGE_SCALE = 3
 MAP_SIZE, SKILLS_SIZE, TREND_SIZE = (400, 260), (150, 130), (760, 170)
 MAP_SHARE = 0.56  # of the page's width for the map; the skill chart takes the rest
 # Key-figure tiles: (key of overview.KPI_ROWS, or "skills" for before → after).
-TILES = ("people", "activities", "active_hubs", "coordinators", "library_share", "skills")
+TILES = ("people", "activities", "hubs", "coordinators", "library_share", "skills")
 # Tiles whose definitions the sheet prints (the others are named fully by their label).
-DEFINED = ("people", "activities", "active_hubs", "coordinators")
+DEFINED = ("people", "activities", "hubs", "coordinators")
 BLUE, INK, MUTED = colors.HexColor(charts.PALETTE[0]), colors.HexColor(charts.INK), colors.HexColor(charts.MUTED)
 AUTHOR = "Digital Education Hubs dashboard"
 # Processes for a sheet per region: the target machine has two cores.
@@ -113,10 +118,10 @@ def _image(png: bytes, width: float) -> Image:
     return Image(io.BytesIO(png), width=width, height=width * h / w)
 
 
-def programme_regions(db: query.Database, programme: str) -> pd.DataFrame:
+def programme_regions(db: Database, programme: str) -> pd.DataFrame:
     """The regions of the programme's countries: region_code, country_code, name_uk, name_en."""
-    regions = query.load_regions(db)
-    _dates, _phases, countries = filters.spans_by_programme(query.load_programme_spans(db))
+    regions = reference.load_regions(db)
+    _dates, _phases, countries = filters.spans_by_programme(reference.load_programme_spans(db))
     return regions[regions["country_code"].isin(countries.get(programme, []))].reset_index(drop=True)
 
 
@@ -126,7 +131,7 @@ def _tiles(key_figures: pd.DataFrame, view: View) -> Table:
     cells = []
     for key in TILES:
         if key == "skills":
-            before, after = rows["skills_before"]["value"], rows["skills_after"]["value"]
+            before, after = rows["share_before"]["value"], rows["share_after"]["value"]
             value, label = tr("kpi.skills_value", before=tr.percent(before), after=tr.percent(after)), tr("kpi.skills")
         else:
             value, label = overview.kpi_texts(rows[key], tr)[0], overview.kpi_label(key, tr)
@@ -142,7 +147,7 @@ def _tiles(key_figures: pd.DataFrame, view: View) -> Table:
     return table
 
 
-def country_of(db: query.Database, programme: str) -> str:
+def country_of(db: Database, programme: str) -> str:
     """The country code of a programme's regions (`UA` for the hubs); empty when it has none."""
     countries = programme_regions(db, programme)["country_code"]
     return str(countries.iloc[0]) if len(countries) else ""
@@ -162,39 +167,38 @@ def region_view(view: View, region: str | None) -> View:
     return replace(view, filters=replace(view.filters, regions=(region,) if region else ()))
 
 
-def story(db: query.Database, view: View, region: str | None) -> list:
+def story(db: Database, view: View, region: str | None) -> list:
     """The flowables of the sheet of `region` (an ISO code), or of the whole country when None."""
     view = region_view(view, region)
-    key = overview.compute_key_figures(db, view.filters, view.k)
-    trend = exports.FIGURES["participation_trend"]
-    monthly = trend.compute(db, view.filters, view.k)
+    key = overview.compute_key_figures(db, view.filters, view.rule)
+    trend = registry.FIGURES["participation_trend"]
+    monthly = trend.compute(db, view.filters, view.rule)
     return [*_header(db, view, region, key), *_charts(db, view, region, monthly), *_notes(view, key, monthly)]
 
 
-def _header(db: query.Database, view: View, region: str | None, key: pd.DataFrame) -> list:
+def _header(db: Database, view: View, region: str | None, key: pd.DataFrame) -> list:
     """Title, filters in words, source and data date, the key-figure tiles and the headline."""
     tr = view.tr
-    programme, period, _regions, group = exports.scope_parts(view)
+    programme, period, _regions, group = registry.scope_parts(view)
     place = place_name(view, region, country_of(db, view.filters.programme))
     people = key.iloc[0]["people"]
     empty = not pd.isna(people) and int(people) == 0
-    headline = tr("export.fs_none") if empty else metrics.headline(key, view.filters, tr)
+    headline = tr("export.fs_none") if empty else overview_wording.headline(key, view.filters, tr)
     return [
         _p(tr("export.fs_title", region=place), _style(20, INK, bold=True, after=2)),
         _p(f"{programme} · {period} · {group}", _style(9.5, MUTED)),
-        _p(exports.source_line(view), _style(9.5, MUTED, after=8)),
+        _p(registry.source_line(view), _style(9.5, MUTED, after=8)),
         _tiles(key, view), Spacer(1, 6),
         _p(headline, _style(9.5, INK, after=6)),
     ]
 
 
-def _charts(db: query.Database, view: View, region: str | None, monthly: pd.DataFrame) -> list:
+def _charts(db: Database, view: View, region: str | None, monthly: pd.DataFrame) -> list:
     """The map beside the skill gain, then the participation trend across the page."""
     tr, f = view.tr, view.filters
-    skills, trend = exports.FIGURES["skills"], exports.FIGURES["participation_trend"]
-    codes = list(programme_regions(db, f.programme)["region_code"])
-    map_png = chart_png(regions.sheet_map(db, f, view.k, tr, codes, region, MAP_SIZE), None)
-    skills_png = chart_png(skills.chart(skills.compute(db, f, view.k), tr), SKILLS_SIZE)
+    skills, trend = registry.FIGURES["skills"], registry.FIGURES["participation_trend"]
+    map_png = chart_png(regions.sheet_map(db, view, region, MAP_SIZE), None)
+    skills_png = chart_png(skills.chart(skills.compute(db, f, view.rule), view), SKILLS_SIZE)
     left, right = FRAME_WIDTH * MAP_SHARE, FRAME_WIDTH * (1 - MAP_SHARE) - 6 * mm
     heading = _style(11, INK, bold=True)
     pair = Table([[_p(tr("export.fs_map" if region else "export.fs_map_country"), heading),
@@ -203,21 +207,21 @@ def _charts(db: query.Database, view: View, region: str | None, monthly: pd.Data
     pair.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return [pair, Spacer(1, 4), _p(tr(trend.title_key), _style(11, INK, bold=True, after=2)),
-            _image(chart_png(trend.chart(monthly, tr), TREND_SIZE), FRAME_WIDTH), Spacer(1, 4)]
+            _image(chart_png(trend.chart(monthly, view), TREND_SIZE), FRAME_WIDTH), Spacer(1, 4)]
 
 
 def _notes(view: View, key: pd.DataFrame, monthly: pd.DataFrame) -> list:
     """Definitions of the tiles' figures, what skill ratings are, and the privacy notes."""
     tr = view.tr
-    trend = exports.FIGURES["participation_trend"]
-    defined = " ".join(f"{overview.kpi_label(k, tr)} — {tr(f'kpi.{k}_help')}" for k in DEFINED)
+    trend = registry.FIGURES["participation_trend"]
+    defined = " ".join(f"{overview.kpi_label(k, tr)} — {tr(INDICATORS[k].help)}" for k in DEFINED)
     notes = [f"{tr('export.fs_definitions')}: {defined}", tr("export.note_skills")]
-    notes += exports.privacy_notes(key, metrics.PEOPLE_COUNTS, view)
-    notes += trend.notes(monthly, tr) if trend.notes else []
+    notes += registry.privacy_notes(key, overview_metrics.PEOPLE_COUNTS, view)
+    notes += trend.notes(monthly, view) if trend.notes else []
     return [_p(n, _style(7.5, MUTED, leading=9.5, after=2)) for n in notes]
 
 
-def pdf_bytes(db: query.Database, view: View, region: str | None = None) -> bytes:
+def pdf_bytes(db: Database, view: View, region: str | None = None) -> bytes:
     """The fact sheet as PDF bytes: one A4 page, creation date = the data date."""
     register_fonts()
     buffer = io.BytesIO()
@@ -227,7 +231,7 @@ def pdf_bytes(db: query.Database, view: View, region: str | None = None) -> byte
     stamp = f"D:{day:%Y%m%d}000000+00'00'"
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                             bottomMargin=MARGIN, title=title, author=AUTHOR, creator=AUTHOR,
-                            subject=exports.subtitle(view), invariant=1, lang=view.lang)
+                            subject=registry.subtitle(view), invariant=1, lang=view.lang)
 
     def fixed_date(canvas, _doc):
         canvas.setDateFormatter(lambda *_parts: stamp)
@@ -244,7 +248,7 @@ def file_name(view: View, region: str | None, country: str) -> str:
 
 
 def _write_one(folder: str, view: View, region: str | None, path: str) -> str:
-    db = query.Database(Path(folder))
+    db = Database(Path(folder))
     try:
         Path(path).write_bytes(pdf_bytes(db, view, region))
     finally:
@@ -252,7 +256,7 @@ def _write_one(folder: str, view: View, region: str | None, path: str) -> str:
     return path
 
 
-def write_all(db: query.Database, view: View, folder: Path, workers: int | None = None) -> list[Path]:
+def write_all(db: Database, view: View, folder: Path, workers: int | None = None) -> list[Path]:
     """A fact sheet for every region of the programme and one for the whole country, into `folder`.
 
     Sheets are written by `workers` processes (default: one per core, at most WORKERS), each

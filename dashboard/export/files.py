@@ -24,7 +24,7 @@ import vl_convert as vlc
 import xlsxwriter
 
 from dashboard import charts
-from dashboard.exports import Export
+from dashboard.export.registry import Export
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 # Plotting width of an exported chart in CSS pixels: a half-page column in print.

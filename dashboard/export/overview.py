@@ -1,8 +1,9 @@
 """Export layer: the Overview's figures as exportable charts (key figures table, skill gain bars).
 
 Pure builders like dashboard/charts.py: a small protected frame in, an Altair chart or the
-table of the numbers it draws out. Every count of people comes from metrics.compute_counts,
-so it has passed privacy.protect.
+table of the numbers it draws out. Every count of people comes from
+metrics.overview.compute_counts, so it has passed privacy.protect; every row is an indicator
+(dashboard.indicators), written by the same function as the Overview's cards.
 """
 
 from __future__ import annotations
@@ -12,42 +13,45 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
-from dashboard import charts, metrics, query
+from dashboard import charts
+from dashboard.export.view import View
 from dashboard.filters import Filters
-from dashboard.i18n import Translator
-from dashboard.privacy import threshold
+from dashboard.indicators import INDICATORS
+from dashboard.metrics import overview as metrics
+from dashboard.privacy import Rule
+from dashboard.query import reference
+from dashboard.store.database import Database
+from dashboard.wording.overview import kpi_text
 
 PREFIX = "prev_"  # columns of the previous period in the key-figures frame
 # Protected counts of people in the key-figures frame (this period and the previous one).
 KPI_COUNTS = tuple(metrics.PEOPLE_COUNTS) + tuple(PREFIX + c for c in metrics.PEOPLE_COUNTS)
 SKILL_COUNTS = ("pre_people", "pre_7_10", "post_people", "post_7_10")
-# Rows of the key-figures table: (row key, column of compute_counts, kind): the Overview's cards,
-# with the before → after card as three rows, so every cell holds one number with one unit.
-KPI_ROWS = tuple(card for card in metrics.KPIS if card[2] != "before_after") + (
-    ("skills_before", "share_before", "share_only"),
-    ("skills_after", "share_after", "share_only"),
-    ("skills_change", "change_pp", "points_only"),
-)
+# Rows of the key-figures table (indicator keys): the Overview's cards, with the before → after
+# card as three rows, so every cell holds one number with one unit. The skill rows are not
+# compared with the previous period (their change is the before → after row).
+SKILL_ROWS = ("share_before", "share_after", "change_pp")
+KPI_ROWS = tuple(k for k in metrics.KPI_CARDS if k != metrics.BEFORE_AFTER) + SKILL_ROWS
 ROW_PX = 30  # height of a table row in the image: 13 px text with air around it
 BAR_PX = 44  # height of a bar of the skill chart
 
 
-def data_start(db: query.Database, programme: str) -> dt.date | None:
+def data_start(db: Database, programme: str) -> dt.date | None:
     """1 January of the programme's first dated record (the app's earliest default date)."""
-    spans = query.load_programme_spans(db)
+    spans = reference.load_programme_spans(db)
     row = spans[spans["programme"] == programme]
     if row.empty or pd.isna(row.iloc[0]["first_day"]):
         return None
     return dt.date(pd.Timestamp(row.iloc[0]["first_day"]).year, 1, 1)
 
 
-def compute_key_figures(db: query.Database, f: Filters, k: int | None = None) -> pd.DataFrame:
+def compute_key_figures(db: Database, f: Filters, rule: Rule) -> pd.DataFrame:
     """One protected row: metrics.compute_counts of the view, the same with `prev_` for the
     previous period of equal length (missing when the data does not cover it), and
     `previous_start` / `previous_end` (None without a previous period)."""
-    current = metrics.compute_counts(db, f, k).reset_index(drop=True)
+    current = metrics.compute_counts(db, f, rule).reset_index(drop=True)
     start = data_start(db, f.programme)
-    previous = metrics.compute_counts(db, f.previous(), k) if start and metrics.has_previous(f, start) else None
+    previous = metrics.compute_counts(db, f.previous(), rule) if start and metrics.has_previous(f, start) else None
     out = current.copy()
     for column in current.columns:
         out[PREFIX + column] = previous.iloc[0][column] if previous is not None else pd.NA
@@ -56,10 +60,10 @@ def compute_key_figures(db: query.Database, f: Filters, k: int | None = None) ->
     return out
 
 
-def compute_skills(db: query.Database, f: Filters, k: int | None = None) -> pd.DataFrame:
+def compute_skills(db: Database, f: Filters, rule: Rule) -> pd.DataFrame:
     """One protected row: people with an overall self-rating before / after and those at 7–10,
     the shares at 7–10 (0..1) and their change (a fraction: 0.05 = 5 pp)."""
-    counts = metrics.compute_counts(db, f, k)
+    counts = metrics.compute_counts(db, f, rule)
     return counts[[*SKILL_COUNTS, "share_before", "share_after", "change_pp"]].reset_index(drop=True)
 
 
@@ -69,14 +73,15 @@ def has_previous(frame: pd.DataFrame) -> bool:
 
 
 def kpi_rows(frame: pd.DataFrame) -> list[dict]:
-    """Each key-figures row: key, kind, value, previous, change (raw numbers; None when missing)."""
+    """Each key-figures row: key (indicator), kind, value, previous, change (None when missing)."""
     now, compared = frame.iloc[0], has_previous(frame)
     out = []
-    for key, column, kind in KPI_ROWS:
-        value = _num(now[column])
-        previous = _num(now[PREFIX + column]) if compared and kind in ("count", "people", "share") else None
+    for key in KPI_ROWS:
+        value = _num(now[key])
+        previous = _num(now[PREFIX + key]) if compared and key not in SKILL_ROWS else None
         change = value - previous if value is not None and previous is not None else None
-        out.append({"key": key, "kind": kind, "value": value, "previous": previous, "change": change})
+        out.append({"key": key, "kind": INDICATORS[key].kind, "value": value, "previous": previous,
+                    "change": change})
     return out
 
 
@@ -84,23 +89,23 @@ def _num(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def kpi_label(key: str, tr: Translator) -> str:
-    """The words of a key-figures row (the Overview's card label, or the skill row's own)."""
-    return tr(f"export.kpi_{key}") if key.startswith("skills") else tr(f"kpi.{key}")
+def kpi_label(key: str, tr) -> str:
+    """The words of a key-figures row: the indicator's name."""
+    return tr(INDICATORS[key].label)
 
 
-def kpi_table(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+def kpi_table(frame: pd.DataFrame, view: View) -> pd.DataFrame:
     """The key figures as numbers: indicator, value, unit, previous period, change.
 
     Shares are percentages rounded to one decimal as drawn, their changes percentage points;
     a suppressed count reads "fewer than k" and its change is left empty.
     """
-    rows = []
+    tr, rows = view.tr, []
     for r in kpi_rows(frame):
         kind = r["kind"]
-        if kind in ("share", "share_only", "points_only"):
+        if kind in ("share", "change"):
             cell = [None if r[c] is None else round(r[c] * 100, 1) for c in ("value", "previous", "change")]
-            unit = tr("export.unit_points") if kind == "points_only" else "%"
+            unit = tr("export.unit_points") if kind == "change" else "%"
         else:
             cell = [_count(r[c], kind, tr) for c in ("value", "previous")] + [
                 None if r["change"] is None else int(r["change"])]
@@ -111,28 +116,23 @@ def kpi_table(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
     return pd.DataFrame(rows, dtype=object)
 
 
-def _count(value: float | None, kind: str, tr: Translator) -> object:
+def _count(value: float | None, kind: str, tr) -> object:
     if value is None:
-        return tr.count(None) if kind == "people" else None
+        return tr.fewer_than() if kind == "people" else None
     return int(value)
 
 
-def kpi_texts(r: dict, tr: Translator) -> tuple[str, str, str]:
-    """The three cells of a row as drawn: value, previous, change."""
-    kind = r["kind"]
-    if kind == "points_only":
-        return tr.points(r["value"]) or "—", "", ""
-    if kind in ("share", "share_only"):
-        change = (tr.points(r["change"]) or "—") if kind == "share" else ""
-        previous = tr.percent(r["previous"]) if kind == "share" else ""
-        return tr.percent(r["value"]), previous, change
-    show = tr.count if kind == "people" else tr.number
-    change = tr.signed(r["change"]) if r["change"] is not None else "—"
-    return show(r["value"]), show(r["previous"]), change
+def kpi_texts(r: dict, tr) -> tuple[str, str, str]:
+    """The three cells of a row as drawn: value, previous, change (the Overview card's words)."""
+    value, previous, change = kpi_text(r["kind"], r["value"], r["previous"], r["change"], tr)
+    if r["key"] in SKILL_ROWS:
+        return value, "", ""
+    return value, previous, change or "—"
 
 
-def kpi_chart(frame: pd.DataFrame, tr: Translator) -> alt.TopLevelMixin:
+def kpi_chart(frame: pd.DataFrame, view: View) -> alt.TopLevelMixin:
     """The key figures as a table image: one row per indicator; value, previous period, change."""
+    tr = view.tr
     compared = has_previous(frame)
     columns = [tr("export.col_value")] + ([tr("export.col_previous"), tr("export.col_change")] if compared else [])
     records = []
@@ -151,8 +151,9 @@ def kpi_chart(frame: pd.DataFrame, tr: Translator) -> alt.TopLevelMixin:
     return charts.themed(chart, tr)
 
 
-def kpi_notes(frame: pd.DataFrame, tr: Translator) -> list[str]:
+def kpi_notes(frame: pd.DataFrame, view: View) -> list[str]:
     """What the previous period is (or that there is none), and what the skill rows mean."""
+    tr = view.tr
     now = frame.iloc[0]
     if has_previous(frame):
         first = tr.period(pd.Timestamp(now["previous_start"]).date(), pd.Timestamp(now["previous_end"]).date())
@@ -162,8 +163,9 @@ def kpi_notes(frame: pd.DataFrame, tr: Translator) -> list[str]:
     return notes + [tr("export.note_skills")]
 
 
-def skills_table(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+def skills_table(frame: pd.DataFrame, view: View) -> pd.DataFrame:
     """Before and after training: people with a rating, of them at 7–10, and the share at 7–10 (%)."""
+    tr = view.tr
     now = frame.iloc[0]
     rows = []
     for stage in ("pre", "post"):
@@ -177,8 +179,9 @@ def skills_table(frame: pd.DataFrame, tr: Translator) -> pd.DataFrame:
     return pd.DataFrame(rows, dtype=object)
 
 
-def skills_chart(frame: pd.DataFrame, tr: Translator) -> alt.TopLevelMixin:
+def skills_chart(frame: pd.DataFrame, view: View) -> alt.TopLevelMixin:
     """Two bars: the share rating their digital skills 7–10 before and after training."""
+    tr = view.tr
     now = frame.iloc[0]
     records = []
     for stage, column in (("pre", "share_before"), ("post", "share_after")):
@@ -189,7 +192,7 @@ def skills_chart(frame: pd.DataFrame, tr: Translator) -> alt.TopLevelMixin:
         elif not pd.isna(rated) and int(rated) == 0:
             text = tr("export.no_ratings")
         else:
-            text = tr("export.share_hidden", k=tr.number(threshold()))
+            text = tr("export.share_hidden", k=tr.number(view.rule.k))
         records.append({"stage": label, "share": share if share is not None else 0.0, "text": text})
     data = pd.DataFrame(records)
     y = alt.Y("stage:N", sort=list(data["stage"]), title=None, axis=alt.Axis(

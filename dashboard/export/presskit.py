@@ -13,10 +13,13 @@ import io
 import zipfile
 from collections.abc import Sequence
 
-from dashboard import exports, metrics, query
-from dashboard.export import files, overview
-from dashboard.exports import Export, View
-from dashboard.privacy import noise_limit
+from dashboard.export import files, overview, registry
+from dashboard.export.registry import Export
+from dashboard.export.view import View
+from dashboard.indicators import INDICATORS
+from dashboard.store.database import Database
+from dashboard.wording.common import describe_scope
+from dashboard.wording.overview import headline
 
 # Formats of each chart in the kit (XLSX stays a per-chart download on the Exports page).
 KIT_FORMATS = ("png", "svg", "csv")
@@ -37,28 +40,28 @@ def kit_name(view: View) -> str:
 
 
 def definition(key: str, tr) -> str:
-    """The one-sentence definition of a key-figure row (the Overview's help texts)."""
-    return tr(f"export.kpi_{key}_help") if key.startswith("skills") else tr(f"kpi.{key}_help")
+    """The one-sentence definition of a key-figure row (its indicator's)."""
+    return tr(INDICATORS[key].help)
 
 
 def readme(view: View, key_figures, charts: Sequence[Export]) -> str:
     """The kit's text: filters, headline, key figures and definitions, privacy, files, source."""
     tr, f = view.tr, view.filters
-    programme, period, regions, group = exports.scope_parts(view)
-    scope = metrics.describe_scope(f, tr, view.region_names)
+    programme, period, regions, group = registry.scope_parts(view)
+    scope = describe_scope(f, tr, view.region_names)
     lines = [tr("export.kit_title", programme=programme), RULE, "", tr("export.kit_selection")]
     lines += [f"- {tr('export.kit_programme')}: {programme}", f"- {tr('export.kit_period')}: {period}",
               f"- {tr('export.kit_regions')}: {regions}", f"- {tr('export.kit_group')}: {group}",
-              exports.source_line(view), "", tr("export.kit_headline"),
-              metrics.headline(key_figures, f, tr, scope), "", tr("export.kit_figures")]
+              registry.source_line(view), "", tr("export.kit_headline"),
+              headline(key_figures, f, tr, scope), "", tr("export.kit_figures")]
     for row in overview.kpi_rows(key_figures):
         value, previous, change = overview.kpi_texts(row, tr)
         text = f"- {overview.kpi_label(row['key'], tr)}: {value}"
         if previous:
             text += f" ({tr('export.col_previous').lower()}: {previous}; {tr('export.col_change').lower()}: {change})"
         lines += [text, f"  {tr('export.kit_definition')}: {definition(row['key'], tr)}"]
-    lines += [*overview.kpi_notes(key_figures, tr), "", tr("export.kit_privacy"),
-              tr("privacy.rule", k=tr.number(view.k), k_minus=tr.number(view.k - 1), d=tr.number(noise_limit())),
+    lines += [*overview.kpi_notes(key_figures, view), "", tr("export.kit_privacy"),
+              tr("privacy.rule", k=tr.number(view.rule.k), k_minus=tr.number(view.rule.k - 1), d=tr.number(view.rule.noise)),
               "", tr("export.kit_files"), tr("export.kit_files_help")]
     for export in charts:
         names = ", ".join(files.file_name(export, fmt) for fmt in KIT_FORMATS)
@@ -87,14 +90,14 @@ def kit_bytes(view: View, key_figures, charts: Sequence[Export]) -> bytes:
     return buffer.getvalue()
 
 
-def build_kit(db: query.Database, view: View, names: Sequence[str] | None = None) -> bytes:
+def build_kit(db: Database, view: View, names: Sequence[str] | None = None) -> bytes:
     """The press kit of the registered figures `names` (default: the preselected ones)."""
-    chosen = list(names) if names is not None else exports.default_names()
-    unknown = [n for n in chosen if n not in exports.FIGURES]
+    chosen = list(names) if names is not None else registry.default_names()
+    unknown = [n for n in chosen if n not in registry.FIGURES]
     if unknown:
         raise KeyError(f"not an exportable figure: {', '.join(unknown)}")
-    charts = [exports.build(name, db, view) for name in chosen]
+    charts = [registry.build(name, db, view) for name in chosen]
     key = next((e.frame for e in charts if e.figure.compute is overview.compute_key_figures), None)
     if key is None:
-        key = overview.compute_key_figures(db, view.filters, view.k)
+        key = overview.compute_key_figures(db, view.filters, view.rule)
     return kit_bytes(view, key, charts)

@@ -14,8 +14,6 @@ from babel.dates import format_date, format_skeleton, get_month_names
 from babel.numbers import format_decimal
 from babel.units import format_unit
 
-from dashboard.privacy import threshold
-
 LANGUAGES = ("uk", "en")
 DEFAULT = "uk"
 # CLDR locales behind each language: British English writes "17 November 2023" and "17.0%".
@@ -48,10 +46,16 @@ def catalogue(lang: str) -> dict[str, object]:
 
 
 class Translator:
-    """Texts and formats of one language: `t("kpi.people")`, `t.number(25391)`, `t.date(day)`."""
+    """Texts and formats of one language: `t("kpi.people")`, `t.number(25391)`, `t.date(day)`.
 
-    def __init__(self, lang: str):
+    `k` is the suppression threshold of the figures being written (privacy.Rule.k), so that
+    "fewer than k" always names the k the figures were protected with; a Translator without
+    one writes no protected count.
+    """
+
+    def __init__(self, lang: str, k: int | None = None):
         self.lang = lang if lang in LANGUAGES else DEFAULT
+        self.k = k
         self.locale = Locale.parse(BABEL_LOCALES[self.lang])
         self.messages = catalogue(self.lang)
 
@@ -82,8 +86,14 @@ class Translator:
     def count(self, value: float | None) -> str:
         """A protected count of people: the number, or "fewer than 10" when it was suppressed."""
         if value is None or pd.isna(value):
-            return self("privacy.fewer_than", k=self.number(threshold()))
+            return self.fewer_than()
         return self.number(value)
+
+    def fewer_than(self) -> str:
+        """What a hidden count of people reads: "fewer than 10" (with this Translator's k)."""
+        if self.k is None:
+            raise ValueError("this Translator has no k: make it with translator(lang, rule.k)")
+        return self("privacy.fewer_than", k=self.number(self.k))
 
     def percent(self, share: float | None, digits: int = 1) -> str:
         """A share 0..1 as a percentage: `17,0 %` (uk), `17.0%` (en); `—` when missing or hidden."""
@@ -145,6 +155,6 @@ class Translator:
 
 
 @functools.cache
-def translator(lang: str) -> Translator:
-    """The shared Translator of a language (unknown languages get the default)."""
-    return Translator(lang if lang in LANGUAGES else DEFAULT)
+def translator(lang: str, k: int | None = None) -> Translator:
+    """The shared Translator of a language and suppression threshold (unknown languages get the default)."""
+    return Translator(lang if lang in LANGUAGES else DEFAULT, k)

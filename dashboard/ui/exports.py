@@ -13,11 +13,14 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard import exports, factsheet, query, ui
-from dashboard.export import files, presskit
+from dashboard.export import factsheet, files, presskit, registry
+from dashboard.export.view import View
 from dashboard.filters import LANGUAGES, Filters
 from dashboard.i18n import translator
-from dashboard.ui import Context
+from dashboard.query import reference
+from dashboard.ui import cache
+from dashboard.ui.frame import Context
+from dashboard.wording.common import escape_md
 
 # Files are a few hundred KB: 64 entries per builder stay within tens of MB.
 CACHE_ENTRIES = 64
@@ -30,29 +33,29 @@ BUTTONS = (("png", ":material/image:"), ("svg", ":material/draw:"), ("csv", ":ma
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _names(folder: str, version: str, lang: str) -> dict[str, str]:
-    regions = query.load_regions(ui._database(folder, version))
+    regions = reference.load_regions(cache.database(folder, version))
     return dict(zip(regions["region_code"], regions[f"name_{lang}"]))
 
 
-def view(ctx: Context, lang: str, f: Filters | None = None) -> exports.View:
+def view(ctx: Context, lang: str, f: Filters | None = None) -> View:
     """The export View of the page's filters (or `f`) in the language of the files."""
-    return exports.View(filters=f or ctx.filters, lang=lang, region_names=_names(ctx.folder, ctx.version, lang),
-                        data_date=ctx.data_date, k=ctx.k)
+    return View(filters=f or ctx.filters, lang=lang, region_names=_names(ctx.folder, ctx.version, lang),
+                data_date=ctx.data_date, rule=ctx.rule)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _export_file(folder: str, version: str, name: str, v: exports.View, fmt: str) -> bytes:
-    return files.write(exports.build(name, ui._database(folder, version), v), fmt)
+def _export_file(folder: str, version: str, name: str, v: View, fmt: str) -> bytes:
+    return files.write(registry.build(name, cache.database(folder, version), v), fmt)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _kit(folder: str, version: str, v: exports.View, names: tuple[str, ...]) -> bytes:
-    return presskit.build_kit(ui._database(folder, version), v, names)
+def _kit(folder: str, version: str, v: View, names: tuple[str, ...]) -> bytes:
+    return presskit.build_kit(cache.database(folder, version), v, names)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _sheet(folder: str, version: str, v: exports.View, region: str | None) -> bytes:
-    return factsheet.pdf_bytes(ui._database(folder, version), v, region)
+def _sheet(folder: str, version: str, v: View, region: str | None) -> bytes:
+    return factsheet.pdf_bytes(cache.database(folder, version), v, region)
 
 
 def choices(ctx: Context) -> tuple[str, list[str]]:
@@ -65,12 +68,12 @@ def choices(ctx: Context) -> tuple[str, list[str]]:
     tr = ctx.tr
     lang = st.segmented_control(tr("export.file_lang"), LANGUAGES, default=ctx.lang, key=f"{LANG_KEY}_{ctx.lang}",
                                 required=True) or ctx.lang
-    kept = st.session_state.get(FIGURES_KEY, exports.default_names())
-    names = st.multiselect(tr("export.choose"), list(exports.FIGURES),
-                           default=[n for n in kept if n in exports.FIGURES],
-                           format_func=lambda n: tr(exports.FIGURES[n].title_key), key=f"{FIGURES_KEY}_{ctx.lang}",
+    kept = st.session_state.get(FIGURES_KEY, registry.default_names())
+    names = st.multiselect(tr("export.choose"), list(registry.FIGURES),
+                           default=[n for n in kept if n in registry.FIGURES],
+                           format_func=lambda n: tr(registry.FIGURES[n].title_key), key=f"{FIGURES_KEY}_{ctx.lang}",
                            help=tr("export.choose_help"))
-    chosen = [n for n in names if n in exports.FIGURES]
+    chosen = [n for n in names if n in registry.FIGURES]
     st.session_state[FIGURES_KEY] = chosen
     return lang, chosen
 
@@ -78,10 +81,10 @@ def choices(ctx: Context) -> tuple[str, list[str]]:
 def figure_row(ctx: Context, name: str, lang: str) -> None:
     """One chart: its title, four download buttons and a preview of the PNG."""
     tr, v = ctx.tr, view(ctx, lang)
-    figure = exports.FIGURES[name]
+    figure = registry.FIGURES[name]
     title = translator(lang)(figure.title_key)
     # The title on its own line: beside it, the buttons would be too narrow for their words.
-    st.markdown(f"**{ui.escape_md(title)}**")
+    st.markdown(f"**{escape_md(title)}**")
     columns = st.columns(len(BUTTONS))
     for column, (fmt, icon) in zip(columns, BUTTONS):
         column.download_button(
@@ -113,7 +116,7 @@ def fact_sheet(ctx: Context, lang: str) -> None:
     tr = ctx.tr
     st.subheader(tr("export.factsheet_header"))
     st.caption(tr("export.factsheet_body"))
-    db = ui._database(ctx.folder, ctx.version)
+    db = cache.database(ctx.folder, ctx.version)
     codes = list(ctx.choices.labels.get("region", {}))
     country = factsheet.country_of(db, ctx.filters.programme)
     default = ctx.filters.regions[0] if len(ctx.filters.regions) == 1 else WHOLE_COUNTRY

@@ -7,14 +7,21 @@ import html
 from collections.abc import Iterable, MutableMapping
 from dataclasses import replace
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, maps, metrics_map, ui
-from dashboard.filters import REGION_PARAM, Filters
+from dashboard import charts, maps
+from dashboard.filters import REGION_PARAM
 from dashboard.i18n import Translator, translator
-from dashboard.metrics_map import METRICS, VALUE, cell_text, region_states
+from dashboard.indicators import INDICATORS
+from dashboard.metrics import map as metrics
+from dashboard.metrics.map import METRICS, VALUE, region_states
+from dashboard.settings import basemap_enabled
+from dashboard.ui import cache
+from dashboard.ui.blocks import translated_table
+from dashboard.ui.frame import Context
+from dashboard.wording import map as wording
+from dashboard.wording.common import escape_md
 
 METRIC_KEY = "map_metric"
 YEAR_KEY = "map_year"
@@ -24,50 +31,33 @@ NONCE_KEY = "_map_nonce"
 MAP_HEIGHT = maps.VIEW_HEIGHT
 # Programmes whose map replays the network's growth year by year (centre networks).
 GROWTH_PROGRAMMES = ("kem_centres",)
-# A hub frame is ~6,000 rows: keep a few filter states, not the 256 of small aggregates.
-HUB_CACHE_ENTRIES = 16
 
 
 # ---- cached figures ------------------------------------------------------------------------
 
-@st.cache_data(max_entries=ui.CACHE_ENTRIES, show_spinner=False)
-def _regions(folder: str, version: str, f: Filters, k: int) -> pd.DataFrame:
-    return metrics_map.compute_region_metrics(ui._database(folder, version), f, k)
-
-
-@st.cache_data(max_entries=HUB_CACHE_ENTRIES, show_spinner=False)
-def _hubs(folder: str, version: str, f: Filters, k: int) -> pd.DataFrame:
-    return metrics_map.compute_hub_metrics(ui._database(folder, version), f, k)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _growth(folder: str, version: str, programme: str) -> pd.DataFrame:
-    return metrics_map.compute_growth(ui._database(folder, version), programme)
-
-
-@st.cache_data(max_entries=HUB_CACHE_ENTRIES, show_spinner=False)
-def _points(hubs: pd.DataFrame, lang: str, names: dict[str, str]) -> list[dict]:
+@st.cache_data(max_entries=cache.HUB_CACHE_ENTRIES, show_spinner=False)
+def _points(hubs: pd.DataFrame, lang: str, k: int, names: dict[str, str]) -> list[dict]:
     # The hub points with their tooltips are most of a map's build: a change of region or of the
     # figure shown reuses them.
-    return maps.hub_points(hubs, translator(lang), names)
+    return maps.hub_points(hubs, translator(lang, k), names)
 
 
-def _deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, lang: str, names: dict[str, str],
+def _deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, tr: Translator, names: dict[str, str],
           selected: tuple[str, ...]):
-    return maps.impact_deck(regions, hubs, metric, translator(lang), names, selected,
-                            points=_points(hubs, lang, names))
+    return maps.impact_deck(regions, hubs, metric, tr, names, selected, points=_points(hubs, tr.lang, tr.k, names),
+                            basemap=basemap_enabled())
 
 
-def region_metrics(ctx: ui.Context) -> pd.DataFrame:
-    """Protected figures of every region of the programme (metrics_map.compute_region_metrics)."""
+def region_metrics(ctx: Context) -> pd.DataFrame:
+    """Protected figures of every region of the programme (metrics.map.compute_region_metrics)."""
     # The figures ignore the region filter: one cache entry serves every selection, so a click
     # on a region redraws at once.
-    return _regions(ctx.folder, ctx.version, replace(ctx.filters, regions=()), ctx.k)
+    return cache.region_metrics(ctx, replace(ctx.filters, regions=()))
 
 
-def hub_metrics(ctx: ui.Context) -> pd.DataFrame:
-    """Protected figures of every hub that had joined by the period's end (compute_hub_metrics)."""
-    return _hubs(ctx.folder, ctx.version, replace(ctx.filters, regions=()), ctx.k)
+def hub_metrics(ctx: Context) -> pd.DataFrame:
+    """Protected figures of every hub that had joined by the period's end (metrics.map.compute_hub_metrics)."""
+    return cache.hub_metrics(ctx, replace(ctx.filters, regions=()))
 
 
 # ---- selection: a click on the map sets the shared region filter ---------------------------
@@ -98,7 +88,7 @@ def _on_select(key: str, allowed: tuple[str, ...]) -> None:
 
 # ---- page parts ----------------------------------------------------------------------------
 
-def metric_picker(ctx: ui.Context) -> str:
+def metric_picker(ctx: Context) -> str:
     """The figure that colours the regions (page-level choice; the default is active hubs).
 
     The widget is one per language (a widget keeps the words it was drawn with), and the choice
@@ -107,25 +97,25 @@ def metric_picker(ctx: ui.Context) -> str:
     tr, options = ctx.tr, list(METRICS)
     kept = st.session_state.get(METRIC_KEY, options[0])
     choice = st.selectbox(tr("map.metric_label"), options, index=options.index(kept) if kept in options else 0,
-                          format_func=lambda m: tr(f"map.metric_{m}"), key=f"{METRIC_KEY}_{ctx.lang}")
+                          format_func=lambda m: tr(INDICATORS[m].label), key=f"{METRIC_KEY}_{ctx.lang}")
     st.session_state[METRIC_KEY] = choice
-    st.caption(tr(f"map.help_{choice}"))
+    st.caption(tr(INDICATORS[choice].help))
     return choice
 
 
-def selection_bar(ctx: ui.Context) -> None:
+def selection_bar(ctx: Context) -> None:
     """When regions are selected: what is selected and the way back to all regions."""
     f = ctx.filters
     if not f.regions:
         return
     names = ", ".join(ctx.region_names.get(c, c) for c in f.regions)
     left, right = st.columns([3, 1], vertical_alignment="center")
-    left.markdown(ui.escape_md(ctx.tr("map.selected", regions=names)))
+    left.markdown(escape_md(ctx.tr("map.selected", regions=names)))
     right.button(ctx.tr("map.whole_country"), icon=":material/zoom_out_map:", on_click=clear_regions,
                  args=(st.session_state,), width="stretch")
 
 
-def growth_year(ctx: ui.Context, growth: pd.DataFrame) -> int | None:
+def growth_year(ctx: Context, growth: pd.DataFrame) -> int | None:
     """For a centre network: the year slider that replays its growth (None for other programmes)."""
     if ctx.filters.programme not in GROWTH_PROGRAMMES or growth.empty:
         return None
@@ -144,18 +134,18 @@ def hubs_by_year(hubs: pd.DataFrame, year: int | None, last_year: int | None) ->
     return hubs[keep.fillna(False).astype(bool)]
 
 
-def impact_map(ctx: ui.Context, regions: pd.DataFrame, hubs: pd.DataFrame, metric: str) -> None:
+def impact_map(ctx: Context, regions: pd.DataFrame, hubs: pd.DataFrame, metric: str) -> None:
     """The deck (click a region to select it), then its legend and the one-line text alternative."""
     tr = ctx.tr
     names = {c: ctx.region_names.get(c, c) for c in regions["region_code"]}
-    deck = _deck(regions, hubs, metric, ctx.lang, names, ctx.filters.regions)
+    deck = _deck(regions, hubs, metric, tr, names, ctx.filters.regions)
     key = f"impact_map_{st.session_state.get(NONCE_KEY, 0)}_{'-'.join(ctx.filters.regions)}"
     allowed = tuple(ctx.choices.labels[REGION_PARAM])
-    summary = metrics_map.map_summary(regions, metric, tr, names)
+    summary = wording.map_summary(regions, metric, tr, names)
     st.pydeck_chart(deck, height=MAP_HEIGHT, on_select=functools.partial(_on_select, key, allowed),
-                    selection_mode="single-object", key=key, alt=tr("map.alt", metric=tr(f"map.metric_{metric}")))
+                    selection_mode="single-object", key=key, alt=tr("map.alt", metric=tr(INDICATORS[metric].label)))
     legend(regions, metric, tr)
-    st.caption(ui.escape_md(summary))
+    st.caption(escape_md(summary))
     missing = int((hubs["lat"].isna() | hubs["lon"].isna()).sum())
     if missing:
         st.caption(tr("map.no_coordinates", n=tr.number(missing)))
@@ -177,10 +167,10 @@ def legend(regions: pd.DataFrame, metric: str, tr: Translator) -> None:
                 f'{html.escape(tr("map.legend_points"))} {hubs}</div>', unsafe_allow_html=True)
 
 
-def region_table(ctx: ui.Context, regions: pd.DataFrame, metric: str) -> None:
+def region_table(ctx: Context, regions: pd.DataFrame, metric: str) -> None:
     """Every region with every map figure, sorted by the chosen one; headers sort on click."""
     tr = ctx.tr
-    table = metrics_map.region_table(regions, ctx.region_names)
+    table = metrics.region_table(regions, ctx.region_names)
     order = [metric, *[m for m in METRICS if m != metric]]
     table = table.sort_values(metric, ascending=False, na_position="last", ignore_index=True)
     shown = table[["region", *order, "occupation"]]
@@ -189,10 +179,10 @@ def region_table(ctx: ui.Context, regions: pd.DataFrame, metric: str) -> None:
         states = region_states(table, m)
         for state in states.unique():
             rows = shown.index[states == state]
-            styler = styler.format(functools.partial(cell_text, state=state, metric=m, tr=tr),
+            styler = styler.format(functools.partial(wording.cell_text, state=state, metric=m, tr=tr),
                                    subset=pd.IndexSlice[rows, [m]])
     styler = styler.format(lambda o: tr(f"map.occupation_{o}"), subset=["occupation"])
-    config = {m: st.column_config.Column(tr(f"map.metric_{m}"), help=tr(f"map.help_{m}")) for m in order}
+    config = {m: st.column_config.Column(tr(INDICATORS[m].label), help=tr(INDICATORS[m].help)) for m in order}
     config |= {"region": st.column_config.Column(tr("map.col_region"), pinned=True),
                "occupation": st.column_config.Column(tr("map.col_occupation"))}
     st.dataframe(styler, hide_index=True, width="stretch", height=_height(len(shown)), column_config=config)
@@ -203,10 +193,10 @@ def _height(rows: int) -> int:
     return min(MAP_HEIGHT, 35 * (rows + 1) + 3)
 
 
-def hub_table(ctx: ui.Context, hubs: pd.DataFrame) -> None:
+def hub_table(ctx: Context, hubs: pd.DataFrame) -> None:
     """The hubs of the selected regions with their figures (people counts protected)."""
     tr = ctx.tr
-    table = metrics_map.hub_table(hubs, ctx.filters.regions)
+    table = metrics.hub_table(hubs, ctx.filters.regions)
     if table.empty:
         st.info(tr("map.no_hubs"))
         return
@@ -221,26 +211,19 @@ def hub_table(ctx: ui.Context, hubs: pd.DataFrame) -> None:
     st.dataframe(styler, hide_index=True, width="stretch", height=_height(len(shown)), column_config=config)
 
 
-def growth_panel(ctx: ui.Context, growth: pd.DataFrame, year: int) -> None:
+def growth_panel(ctx: Context, growth: pd.DataFrame, year: int) -> None:
     """Centres in the network by year, the chosen year darker, with its sentence and table."""
     tr = ctx.tr
     row = growth[growth["year"] == year].iloc[0]
     st.markdown(f"**{tr('map.growth_title')}**")
     st.markdown(tr("map.growth_caption", total=tr.number(row["total"]), year=year, joined=tr.number(row["joined"])))
-    data = growth.assign(chosen=growth["year"] == year)
-    chart = alt.Chart(data).mark_bar().encode(
-        x=alt.X("year:O", title=tr("map.growth_year"), axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("total:Q", title=tr("map.growth_total"), axis=alt.Axis(format=",d", tickMinStep=1)),
-        opacity=alt.condition("datum.chosen", alt.value(1.0), alt.value(0.45)),
-        tooltip=[alt.Tooltip("year:O", title=tr("map.growth_year")),
-                 alt.Tooltip("joined:Q", title=tr("map.growth_joined")),
-                 alt.Tooltip("total:Q", title=tr("map.growth_total"))],
-    ).properties(width="container", height=180)
-    st.altair_chart(charts.themed(chart, tr), width="stretch", theme=None, alt=tr("map.growth_chart"))
+    spec = cache.chart(charts.growth_chart, tr, growth, year=year)
+    st.vega_lite_chart(spec=spec, width="stretch", theme=None, alt=tr("map.growth_chart"))
     with st.expander(tr("chart.table")):
-        ui.table(growth.astype({"year": str}), {"year": "map.growth_year", "joined": "map.growth_joined", "total": "map.growth_total"}, tr)
+        translated_table(growth.astype({"year": str}), {"year": "map.growth_year", "joined": "map.growth_joined",
+                                                         "total": "map.growth_total"}, tr)
 
 
-def growth(ctx: ui.Context) -> pd.DataFrame:
-    """Sites of the programme by joining year (query_map.load_network_growth)."""
-    return _growth(ctx.folder, ctx.version, ctx.filters.programme)
+def growth(ctx: Context) -> pd.DataFrame:
+    """Sites of the programme by joining year (metrics.map.compute_growth)."""
+    return cache.growth(ctx)

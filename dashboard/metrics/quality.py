@@ -1,0 +1,153 @@
+"""Metric layer of the Data quality page: the cleaning report per file, quarantine reasons, silent hubs, empty regions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from dashboard import stats
+from dashboard.filters import Filters
+from dashboard.query import quality as queries
+from dashboard.store.database import Database
+
+# Names the pipeline's report may use for each per-file count (first match wins).
+_REPORT_KEYS = {
+    "table": ("kind", "table", "target_table", "target"),
+    "rows_in": ("rows_in", "rows_read", "read", "raw_rows", "input_rows", "rows"),
+    "cleaned": ("cleaned", "rows_cleaned", "rows_clean", "clean", "kept", "rows_out", "written"),
+    "quarantined": ("quarantined", "rows_quarantined", "quarantine"),
+    "reasons": ("by_reason", "reasons", "quarantined", "quarantine"),
+    "extract_date": ("extract_date", "data_date"),
+    "duplicates": ("duplicates", "duplicates_dropped", "dropped_duplicates", "duplicate_rows"),
+}
+FILE_COLUMNS = ("file", "table", "extract_date", "rows_in", "cleaned", "quarantined", "duplicates")
+_COUNTS = FILE_COLUMNS[3:]
+
+
+def _report_files(report: Mapping) -> list[tuple[str, Mapping]]:
+    files = report.get("files") or {}
+    if isinstance(files, Mapping):
+        return [(str(name), info) for name, info in files.items() if isinstance(info, Mapping)]
+    out = []
+    for info in files if isinstance(files, list) else []:
+        if isinstance(info, Mapping):
+            out.append((str(info.get("file") or info.get("name") or info.get("source_file") or "?"), info))
+    return out
+
+
+def _pick(info: Mapping, field: str) -> object:
+    for key in _REPORT_KEYS[field]:
+        if key in info:
+            return info[key]
+    return None
+
+
+def _count(value: object) -> int | None:
+    if isinstance(value, Mapping):  # {reason: rows}
+        return sum(int(v) for v in value.values() if isinstance(v, (int, float)))
+    if isinstance(value, list):  # [{reason, rows}, ...]
+        return sum(int(item.get("rows", item.get("count", 0))) for item in value if isinstance(item, Mapping))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return int(value)
+    return None
+
+
+def file_summary(report: Mapping) -> pd.DataFrame:
+    """Per raw file of the cleaning report: kind of file, extract date, rows in, cleaned,
+    quarantined and duplicates.
+
+    Row counts of raw files, not counts of people, so they are shown exactly. A count the report
+    does not give is missing.
+    """
+    rows = []
+    for name, info in _report_files(report):
+        table = _pick(info, "table")
+        extract = _pick(info, "extract_date")
+        rows.append({
+            "file": name,
+            "table": str(table) if table is not None else "",
+            "extract_date": dt.date.fromisoformat(extract) if _is_iso_date(extract) else None,
+            **{c: _count(_pick(info, c)) for c in _COUNTS},
+        })
+    frame = pd.DataFrame(rows, columns=list(FILE_COLUMNS))
+    for column in _COUNTS:
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def _is_iso_date(value: object) -> bool:
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return isinstance(value, str)
+
+
+def unbalanced_files(summary: pd.DataFrame) -> list[str]:
+    """Files whose rows read differ from cleaned + quarantined + duplicates (all four known)."""
+    known = summary.dropna(subset=list(_COUNTS))
+    parts = known["cleaned"] + known["quarantined"] + known["duplicates"]
+    return known.loc[known["rows_in"] != parts, "file"].tolist()
+
+
+def quarantine_reasons(report: Mapping, quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Quarantined rows per file and reason (`file`, `reason`, `rows`), largest first.
+
+    From `quarantine.parquet` when it has rows, else from per-reason counts in the report.
+    """
+    if len(quarantine):
+        out = quarantine.rename(columns={"source_file": "file"})[["file", "reason", "rows"]]
+    else:
+        rows = []
+        for name, info in _report_files(report):
+            reasons = _pick(info, "reasons")
+            if isinstance(reasons, Mapping):
+                rows += [{"file": name, "reason": str(r), "rows": n} for r, n in reasons.items()]
+            elif isinstance(reasons, list):
+                rows += [{"file": name, "reason": str(i.get("reason", "?")), "rows": i.get("rows", i.get("count"))}
+                         for i in reasons if isinstance(i, Mapping)]
+        out = pd.DataFrame(rows, columns=["file", "reason", "rows"])
+    out = out.astype({"rows": "Int64"})
+    return out.sort_values(["file", "rows", "reason"], ascending=[True, False, True], ignore_index=True)
+
+
+def compute_silent_hubs(db: Database, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Active hubs that reported nothing in the period: per region (`active_hubs`, `silent`,
+    `silent_share`) for regions with active hubs, and the list of those hubs (hub-level detail).
+    """
+    silent = queries.load_silent_hubs(db, f)
+    regions = queries.load_region_activity(db, f)
+    per_region = regions[["region_code", "active_hubs"]].merge(
+        silent.groupby("region_code").size().rename("silent").reset_index(), on="region_code", how="left")
+    per_region["silent"] = per_region["silent"].fillna(0).astype("int64")
+    per_region = per_region[per_region["active_hubs"] > 0].copy()
+    per_region["silent_share"] = stats.share(per_region["silent"], per_region["active_hubs"])
+    per_region = per_region.sort_values(["silent_share", "region_code"], ascending=[False, True], ignore_index=True)
+    return per_region, silent
+
+
+def compute_regions_without_data(db: Database, f: Filters) -> pd.DataFrame:
+    """Regions of the view with no activity reported in the period, and why it may be: `reason`
+    `occupied` (the whole region is occupied), `no_hubs` (none in the registry), `not_yet` (no
+    active hub had joined by the period's end) or `no_reports` (active hubs sent none).
+    """
+    regions = queries.load_region_activity(db, f)
+    empty = regions[regions["activities"] == 0].copy()
+    empty["reason"] = np.select([empty["occupation"] == "full", empty["hubs"] == 0, empty["active_hubs"] == 0],
+                                ["occupied", "no_hubs", "not_yet"], "no_reports")
+    return empty.reset_index(drop=True)
+
+
+def extract_times(folder, report: dict) -> pd.DataFrame:
+    """When each cleaned table was written (`written`) and its rows (`rows`, from the report)."""
+    files = queries.extract_files(folder)
+    tables = (report or {}).get("tables") or {}
+    files["table"] = files["file"].str.removesuffix(".parquet")
+    # The quarantine's rows are the report's `quarantined` total; the report itself has none.
+    counts = {**tables, "quarantine": (report or {}).get("quarantined")}
+    files["rows"] = pd.array([counts.get(t) if isinstance(counts.get(t), int) else None
+                              for t in files["table"]], dtype="Int64")
+    return files[["file", "table", "rows", "written"]]

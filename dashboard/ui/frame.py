@@ -1,0 +1,255 @@
+"""Presentation layer: the shared frame — language, sign-in gate, filter sidebar, page list — and the page Context."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+from streamlit.runtime.pages_manager import PagesManager
+
+from dashboard import filters, privacy
+from dashboard.filters import (
+    FROM_PARAM, LANG_PARAM, LANGUAGES, PARAMS, PROGRAMME_PARAM, REGION_PARAM, SEGMENTS, TO_PARAM,
+    Choices, Filters,
+)
+from dashboard.i18n import Translator, translator
+from dashboard.privacy import Rule
+from dashboard.settings import ROOT, data_dir
+from dashboard.store.database import DataUnavailable, data_version
+from dashboard.ui import auth, cache
+
+QUICK_KEY = "quick"  # quick period picks: not in the URL, the dates they set are
+CONTEXT_KEY = "_dashboard_context"
+URL_CHECKED_KEY = "_dashboard_url_checked"
+# Bound widgets write their option labels to the URL; these are re-set on a language switch.
+RELABEL_KEYS = (PROGRAMME_PARAM, REGION_PARAM, QUICK_KEY, *SEGMENTS)
+# The app's pages: (file, catalogue key of its title, icon); the first is served at "/".
+PAGES = (
+    ("pages/overview.py", "page.overview", ":material/dashboard:"),
+    ("pages/map.py", "page.map", ":material/map:"),
+    ("pages/participation.py", "page.participation", ":material/groups:"),
+    ("pages/skills.py", "page.skills", ":material/trending_up:"),
+    ("pages/network.py", "page.network", ":material/hub:"),
+    ("pages/exports.py", "page.exports", ":material/download:"),
+    ("pages/data_quality.py", "page.data_quality", ":material/fact_check:"),
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a page needs: language, filters, choices and where the data is."""
+
+    lang: str
+    filters: Filters
+    choices: Choices
+    folder: str
+    version: str
+    data_date: dt.date | None
+    region_names: dict[str, str]
+    data_start: dt.date
+    rule: Rule  # the protection in force, read once per script run (privacy.from_settings)
+
+    @property
+    def tr(self) -> Translator:
+        """The Translator of the page's language, writing "fewer than k" with the rule's k."""
+        return translator(self.lang, self.rule.k)
+
+    @property
+    def k(self) -> int:
+        return self.rule.k
+
+    def report(self) -> tuple[dict, pd.DataFrame]:
+        """The cleaning report and the quarantine counts per file and reason."""
+        _regions, _spans, report, quarantine = cache.reference_tables(self.folder, self.version)
+        return report, quarantine
+
+
+def _data_date(report: dict) -> dt.date | None:
+    return filters.parse_date(str(report.get("data_date", "")))
+
+
+def _choices(folder: str, version: str, programme: str, tr: Translator) -> tuple[Choices, dict[str, str]]:
+    """The Choices of a programme in a language, and the names of all regions in that language."""
+    regions, spans, report, _q = cache.reference_tables(folder, version)
+    dates, phases, countries = filters.spans_by_programme(spans)
+    names = dict(zip(regions["region_code"], regions[f"name_{tr.lang}"]))
+    ordered = regions.sort_values(f"order_{tr.lang}")
+    mine = ordered[ordered["country_code"].isin(countries.get(programme, []))]
+    labels = {
+        PROGRAMME_PARAM: {p: tr(f"programme.{p}") for p in dates},
+        REGION_PARAM: {code: names[code] for code in mine["region_code"]},
+        **{name: {v: tr.label(name, v) for v in vocab} for name, (_c, vocab) in SEGMENTS.items()},
+    }
+    choices = filters.make_choices(labels, dates, phases.get(programme, []), _data_date(report), programme)
+    return choices, names
+
+
+def _relabel() -> None:
+    # Re-setting a value makes the widget and the URL take the new language's labels;
+    # without it the browser keeps the old labels and drops the selection on the way back.
+    for key in RELABEL_KEYS:
+        if key in st.session_state:
+            value = st.session_state[key]
+            st.session_state[key] = list(value) if isinstance(value, list) else value
+
+
+def _programme_changed(folder: str, version: str, lang: str) -> None:
+    choices, _names = _choices(folder, version, st.session_state[PROGRAMME_PARAM], translator(lang))
+    st.session_state[FROM_PARAM], st.session_state[TO_PARAM] = choices.default_start, choices.default_end
+    st.session_state[REGION_PARAM] = []
+    st.session_state[QUICK_KEY] = "all"
+
+
+def _quick_changed(choices: Choices) -> None:
+    key = st.session_state.get(QUICK_KEY)
+    if key in choices.quick:
+        st.session_state[FROM_PARAM], st.session_state[TO_PARAM] = choices.quick[key]
+
+
+def _dates_changed(choices: Choices) -> None:
+    start, end = st.session_state.get(FROM_PARAM), st.session_state.get(TO_PARAM)
+    st.session_state[QUICK_KEY] = filters.matching_quick(choices, start, end)
+
+
+def frame() -> Context | None:
+    """Build the shared frame (entry file only): language, data check, filter sidebar.
+
+    Returns the Context, also kept for the pages in session state; None when the extract folder
+    cannot be read (the caller then shows `missing_data_page`).
+    """
+    raw = {k: st.query_params.get_all(k) for k in PARAMS if k in st.query_params}
+    first_run = URL_CHECKED_KEY not in st.session_state
+    st.session_state[URL_CHECKED_KEY] = True
+    # The widget's own label needs the language before the widget exists: take it from the URL.
+    label_lang = st.session_state.get(LANG_PARAM) or (raw.get(LANG_PARAM) or ["uk"])[-1]
+    lang = st.sidebar.segmented_control(
+        translator(label_lang)("lang.label"), LANGUAGES, default="uk", required=True,
+        key=LANG_PARAM, bind="query-params", on_change=_relabel,
+    ) or "uk"
+    try:
+        # Read once per run and passed down: every figure and every sentence about it agree.
+        rule = privacy.from_settings()
+    except ValueError as exc:  # a bad DASHBOARD_MIN_COUNT or DASHBOARD_NOISE: show nothing rather than guess
+        st.error(str(exc), icon=":material/lock:")
+        st.stop()
+    tr = translator(lang, rule.k)
+    auth.gate(lang, tr, place=st.sidebar)  # stops here unless this visitor may see data
+    folder = str(data_dir())
+    version = data_version(Path(folder))
+    try:
+        cache.database(folder, version)
+    except DataUnavailable as exc:
+        st.session_state[CONTEXT_KEY] = exc
+        return None
+    ctx, problems = _filter_sidebar(folder, version, tr, rule)
+    if first_run:
+        problems = filters.invalid_params(raw, ctx.choices) + problems
+    if problems:
+        st.warning(tr("filter.invalid", names=", ".join(dict.fromkeys(problems))), icon=":material/link_off:")
+    st.session_state[CONTEXT_KEY] = ctx
+    return ctx
+
+
+def _filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule) -> tuple[Context, list[str]]:
+    side = st.sidebar
+    side.subheader(tr("filter.header"))
+    regions, spans, report, _q = cache.reference_tables(folder, version)
+    programmes = list(filters.spans_by_programme(spans)[0]) or [filters.DEFAULT_PROGRAMME]
+    default = programmes.index(filters.DEFAULT_PROGRAMME) if filters.DEFAULT_PROGRAMME in programmes else 0
+    programme = side.selectbox(
+        tr("filter.programme"), programmes, index=default, format_func=lambda p: tr(f"programme.{p}"),
+        key=PROGRAMME_PARAM, bind="query-params", on_change=_programme_changed, args=(folder, version, tr.lang),
+    )
+    choices, names = _choices(folder, version, programme, tr)
+    dates = dict(min_value=choices.first_day, max_value=choices.last_day, format="DD.MM.YYYY",
+                 bind="query-params", on_change=_dates_changed, args=(choices,))
+    start = side.date_input(tr("filter.from"), value=choices.default_start, key=FROM_PARAM,
+                            help=tr("filter.period_help"), **dates)
+    end = side.date_input(tr("filter.to"), value=choices.default_end, key=TO_PARAM, **dates)
+    side.pills(
+        tr("filter.quick"), list(choices.quick), format_func=lambda q: _quick_label(q, tr),
+        default=filters.matching_quick(choices, start, end), key=QUICK_KEY,
+        on_change=_quick_changed, args=(choices,), label_visibility="collapsed",
+    )
+    region_labels = choices.labels[REGION_PARAM]
+    picked = side.multiselect(
+        tr("filter.region"), list(region_labels), format_func=region_labels.get, key=REGION_PARAM,
+        bind="query-params", placeholder=tr("filter.region_placeholder"),
+    )
+    segment = {}
+    # Open when a segment is set (from the URL on a first visit, from the widgets afterwards).
+    narrowed = any(st.session_state.get(name) or st.query_params.get_all(name) for name in SEGMENTS)
+    with side.expander(tr("filter.segment"), expanded=narrowed):
+        for name in SEGMENTS:
+            labels = choices.labels[name]
+            segment[name] = st.multiselect(
+                tr(f"filter.{name}"), list(labels), format_func=labels.get, key=name,
+                bind="query-params", placeholder=tr("filter.placeholder"),
+            )
+    f, problems = filters.build_filters(programme, start, end, picked, segment, choices=choices)
+    data_date = _data_date(report)
+    side.caption(tr("common.data_date", date=tr.date(data_date)) if data_date else tr("common.data_date_unknown"))
+    ctx = Context(lang=tr.lang, filters=f, choices=choices, folder=folder, version=version,
+                  data_date=data_date, region_names=names, data_start=choices.default_start, rule=rule)
+    return ctx, problems
+
+
+def _quick_label(key: str, tr: Translator) -> str:
+    kind, _sep, value = key.partition(":")
+    return tr("quick.all") if kind == "all" else tr(f"quick.{kind}", **{kind: value})
+
+
+def navigation(ctx: Context | None) -> StreamlitPage:
+    """Register the pages (st.navigation) and return the one to run.
+
+    Without readable data there is one hidden page that says what to run. Url paths are the
+    file names, so links survive a change of language.
+    """
+    if ctx is None:
+        title = translator(st.session_state.get(LANG_PARAM) or "uk")("missing.title")
+        return st.navigation([st.Page(missing_data_page, title=title, url_path="setup")], position="hidden")
+    pages = [st.Page(str(ROOT / path), title=ctx.tr(key), icon=icon, default=i == 0)
+             for i, (path, key, icon) in enumerate(PAGES)]
+    return st.navigation(pages, position="top")
+
+
+def context() -> Context:
+    """The Context the entry file built for this run (pages call this first)."""
+    if PagesManager.uses_pages_directory:
+        # A deep link as the first request after the server starts: Streamlit has not seen
+        # st.navigation yet, finds `pages/` and runs this page file alone, without the entry
+        # file. Registering the pages switches that mode off; the rerun goes through the entry.
+        st.navigation([st.Page(str(ROOT / path)) for path, _key, _icon in PAGES], position="hidden")
+        st.rerun()
+    lang = st.session_state.get(LANG_PARAM) or "uk"
+    auth.guard_page(lang, translator(lang))  # silent when allowed (the entry's gate ran first)
+    ctx = st.session_state.get(CONTEXT_KEY)
+    if not isinstance(ctx, Context):
+        ctx = frame()
+        if ctx is None:
+            missing_data_page()
+            st.stop()
+    return ctx
+
+
+def missing_data_page() -> None:
+    """The page shown instead of the app when the extract folder cannot be read: what to run."""
+    exc = st.session_state.get(CONTEXT_KEY)
+    tr = translator(st.session_state.get(LANG_PARAM, "uk"))
+    folder = str(getattr(exc, "folder", data_dir())).replace("`", "'")
+    missing = getattr(exc, "missing", ())
+    problem = getattr(exc, "problem", "")
+    if problem == "folder not found":
+        why = tr("missing.folder_not_found")
+    elif missing:
+        why = tr("missing.tables_missing", tables=", ".join(f"{t}.parquet" for t in missing))
+    else:
+        why = tr("missing.unreadable")
+    st.title(tr("missing.title"))
+    st.error(tr("missing.body", folder=folder, problem=why), icon=":material/folder_off:")
+    st.markdown(f"**{tr('missing.steps')}**\n\n1. {tr('missing.step_clean')}\n2. {tr('missing.step_env')}\n"
+                f"3. {tr('missing.step_readme')}")

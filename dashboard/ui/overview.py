@@ -1,0 +1,63 @@
+"""Presentation layer of the Overview: the headline, the KPI cards and the monthly trend."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts
+from dashboard.metrics import overview as metrics
+from dashboard.ui import cache
+from dashboard.ui.blocks import chart_block
+from dashboard.ui.frame import Context
+from dashboard.wording import overview as wording
+from dashboard.wording.common import describe_scope, escape_md
+
+
+def figures(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The view's figures and those of the previous period of equal length (None when the data
+    does not cover it): metrics.overview.compute_counts through the cache."""
+    counts = cache.counts(ctx)
+    if not metrics.has_previous(ctx.filters, ctx.data_start):
+        return counts, None
+    return counts, cache.counts(ctx, ctx.filters.previous())
+
+
+def headline(ctx: Context, counts: pd.DataFrame) -> None:
+    """The press-ready sentence for the view, in a box that is easy to copy from."""
+    tr = ctx.tr
+    scope = describe_scope(ctx.filters, tr, ctx.region_names)
+    with st.container(border=True):
+        st.markdown(f"**{tr('headline.title')}**", help=tr("headline.help"))
+        st.markdown(escape_md(wording.headline(counts, ctx.filters, tr, scope)))
+
+
+def kpi_cards(ctx: Context, counts: pd.DataFrame, previous: pd.DataFrame | None, per_row: int = 4) -> None:
+    """One st.metric per KPI card (metrics.overview.compute_kpis), with its definition on hover.
+
+    A before → after card takes two places: its value is two percentages. Without a previous
+    period a line says why no change is shown.
+    """
+    tr = ctx.tr
+    kpis = metrics.compute_kpis(counts, previous)
+    rows, widths = [[]], [[]]
+    for k in kpis.itertuples(index=False):
+        width = 2 if k.kind == "before_after" else 1
+        if sum(widths[-1]) + width > per_row:
+            rows.append([]), widths.append([])
+        rows[-1].append(k), widths[-1].append(width)
+    for cards, spans in zip(rows, widths):
+        columns = st.columns(spans + [per_row - sum(spans)] if sum(spans) < per_row else spans)
+        for col, k in zip(columns, cards):
+            label, value, delta, note, definition = wording.kpi_card(k, tr)
+            col.metric(label, value, delta, help=definition, delta_description=note, border=True)
+    if previous is None:
+        st.caption(tr("kpi.no_previous"))
+
+
+def trend(ctx: Context) -> None:
+    """The monthly participation chart with its text alternative (caption + table)."""
+    tr, monthly = ctx.tr, cache.monthly(ctx)
+    st.subheader(tr("chart.trend_title"))
+    spec = cache.chart(charts.trend_chart, tr, wording.trend_frame(monthly, tr))
+    chart_block(ctx, spec, wording.trend_summary(monthly, tr), wording.trend_table(monthly, tr))

@@ -1,0 +1,94 @@
+"""Wording layer of the Impact map: values in words, region and hub tooltips, the map's text alternative."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.i18n import Translator
+from dashboard.wording.common import indicator_text
+from dashboard.metrics.map import HIDDEN, METRICS, NO_DATA, OCCUPIED_STATE, VALUE, region_states
+
+# Tooltip fields of the map (short: every hub record carries them, 6,000 times).
+TIP_FIELDS = ("t", "l1", "l2", "l3", "l4")
+
+
+def format_value(value: object, metric: str, tr: Translator) -> str:
+    """A metric value in the language's words and units: `1 234`, `3,4`, `17,0 %`, `+3,2 в. п.`."""
+    return indicator_text(value, metric, tr)
+
+
+def state_text(state: str, tr: Translator) -> str:
+    """What a region without a value shows instead (catalogue text); empty for a value."""
+    return "" if state == VALUE else tr(f"map.state_{state}", k=tr.number(tr.k))
+
+
+def cell_text(value: object, state: str, metric: str, tr: Translator) -> str:
+    """A region's figure as read in a tooltip or table: the value, or in words why there is none."""
+    if state == VALUE or (state == OCCUPIED_STATE and not pd.isna(value)):
+        return format_value(value, metric, tr)
+    if state == HIDDEN and METRICS[metric].kind in ("count", "people"):
+        return tr("privacy.fewer_than", k=tr.number(tr.k))
+    return state_text(state, tr)
+
+
+def map_summary(regions: pd.DataFrame, metric: str, tr: Translator, names: dict[str, str]) -> str:
+    """One-line text alternative of the choropleth: highest and lowest region, and what is missing."""
+    states = region_states(regions, metric)
+    values = pd.to_numeric(regions[metric], errors="coerce").where(states == VALUE)
+    label = tr(METRICS[metric].label)
+    if values.notna().sum() == 1:
+        one = values.first_valid_index()
+        text = tr("map.summary_one", metric=label, region=names.get(regions.at[one, "region_code"], ""),
+                  value=format_value(values[one], metric, tr))
+    elif values.notna().any():
+        top, low = values.idxmax(), values.idxmin()
+        text = tr("map.summary", metric=label,
+                  top=names.get(regions.at[top, "region_code"], ""), top_value=format_value(values[top], metric, tr),
+                  low=names.get(regions.at[low, "region_code"], ""), low_value=format_value(values[low], metric, tr))
+    else:
+        text = tr("map.summary_none", metric=label)
+    missing = {s: int((states == s).sum()) for s in (NO_DATA, HIDDEN, OCCUPIED_STATE)}
+    parts = [tr(f"map.summary_{s}", n=tr.number(n)) for s, n in missing.items() if n]
+    return text + (" " + " ".join(parts) if parts else "")
+
+
+def region_tips(regions: pd.DataFrame, metric: str, tr: Translator, names: dict[str, str]) -> pd.DataFrame:
+    """The tooltip lines of each region (plain text: the frontend escapes them)."""
+    states = region_states(regions, metric)
+    skills = region_states(regions, "share_after")
+    rows = []
+    for (_i, r), state, skill in zip(regions.iterrows(), states, skills):
+        lines = [
+            tr("map.tip_metric", metric=tr(METRICS[metric].label), value=cell_text(r[metric], state, metric, tr)),
+            tr("map.tip_reach", hubs=tr.number(r["hubs"]), people=tr.count(r["people"])),
+            tr("map.tip_skills", share=cell_text(r["share_after"], skill, "share_after", tr)),
+            _region_note(r["occupation"], state, tr),
+        ]
+        rows.append(dict(zip(TIP_FIELDS, [names.get(r["region_code"], r["region_code"]), *lines])))
+    return pd.DataFrame(rows, index=regions.index, columns=list(TIP_FIELDS))
+
+
+def _region_note(occupation: str, state: str, tr: Translator) -> str:
+    if occupation in ("full", "partial"):
+        return tr(f"map.occupation_{occupation}")
+    if state in (NO_DATA, HIDDEN):
+        return tr(f"map.state_{state}", k=tr.number(tr.k))
+    return tr("map.tip_click")
+
+
+def hub_tips(hubs: pd.DataFrame, tr: Translator, names: dict[str, str]) -> pd.DataFrame:
+    """The tooltip lines of each hub: name; settlement and hromada; region; status and date; figures."""
+    settlement = hubs["settlement"].astype("object").where(hubs["settlement"].notna(), "")
+    hromada = [tr("map.hromada", name=h) if isinstance(h, str) and h else "" for h in hubs["hromada"]]
+    place = [", ".join(p for p in pair if p) or "—" for pair in zip(settlement, hromada)]
+    dates = {d: tr.date(d) for d in hubs["joined_on"].dropna().unique()}
+    joined = [tr("map.joined", date=dates[d]) if not pd.isna(d) else tr("map.joined_unknown") for d in hubs["joined_on"]]
+    status = {s: tr(f"map.status_{s}") for s in hubs["status"].unique()}
+    counts = {v: tr.count(v) for v in pd.concat([hubs["people"], hubs["activities"]]).dropna().unique()}
+    fewer = tr.count(None)
+    figures = [tr("map.tip_hub_figures", people=fewer if pd.isna(p) else counts[p],
+                  activities=fewer if pd.isna(a) else counts[a])
+               for p, a in zip(hubs["people"], hubs["activities"])]
+    lines = [hubs["name"].astype(str), place, [names.get(c, c) for c in hubs["region_code"]],
+             [f"{status[s]} · {j}" for s, j in zip(hubs["status"], joined)], figures]
+    return pd.DataFrame(dict(zip(TIP_FIELDS, lines)), index=hubs.index)

@@ -1,0 +1,51 @@
+"""Wording layer of the Data quality page: the tables of extracts, silent hubs and regions without data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from dashboard.i18n import Translator
+from dashboard.wording.common import is_missing, words_table
+
+
+def extract_table(times: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+    """When each cleaned table was written, with its rows."""
+    return words_table({tr("dq2.col_table"): [tr.label_or_code("dq2.table", t) for t in times["table"]],
+                        tr("col.file"): list(times["file"]),
+                        tr("col.rows"): [tr.number(v) for v in times["rows"]],
+                        tr("dq2.col_written"): [written(w, tr) for w in times["written"]]})
+
+
+def written(moment: object, tr: Translator) -> str:
+    """A file time as the language's date and the 24-hour clock time."""
+    if is_missing(moment):
+        return "—"
+    stamp = pd.Timestamp(moment)
+    return tr("dq2.written_at", date=tr.date(stamp.date()), time=stamp.strftime("%H:%M"))
+
+
+def silent_table(per_region: pd.DataFrame, tr: Translator, region_names: Mapping[str, str]) -> pd.DataFrame:
+    """Regions with their active hubs and those that sent no report in the period, most silent first."""
+    return words_table({tr("participation.dim_region"): [region_names.get(c, c) for c in per_region["region_code"]],
+                        tr("dq2.col_active_hubs"): [tr.number(v) for v in per_region["active_hubs"]],
+                        tr("dq2.col_silent"): [tr.number(v) for v in per_region["silent"]],
+                        tr("dq2.col_silent_share"): [tr.percent(v) for v in per_region["silent_share"]]})
+
+
+def silent_list(silent: pd.DataFrame, tr: Translator, region_names: Mapping[str, str]) -> pd.DataFrame:
+    """The hubs that sent no report (hub-level detail: internal mode only)."""
+    return words_table({tr("dq2.col_hub"): list(silent["hub_id"]), tr("dq2.col_name"): list(silent["name"]),
+                        tr("dq2.col_settlement"): [s if isinstance(s, str) else "—" for s in silent["settlement"]],
+                        tr("participation.dim_region"): [region_names.get(c, c) for c in silent["region_code"]],
+                        tr("dq2.col_joined"): [tr.date(pd.Timestamp(d).date()) if not is_missing(d) else "—"
+                                               for d in silent["joined_on"]]})
+
+
+def nodata_table(empty: pd.DataFrame, tr: Translator, region_names: Mapping[str, str]) -> pd.DataFrame:
+    """Regions without any activity in the period, with the likely reason."""
+    return words_table({tr("participation.dim_region"): [region_names.get(c, c) for c in empty["region_code"]],
+                        tr("dq2.col_hubs"): [tr.number(v) for v in empty["hubs"]],
+                        tr("dq2.col_active_hubs"): [tr.number(v) for v in empty["active_hubs"]],
+                        tr("dq2.col_reason"): [tr(f"dq2.reason_{r}") for r in empty["reason"]]})
