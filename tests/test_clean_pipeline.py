@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +15,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard.clean.pipeline import run
+from conftest import REPORT, build_clean
+from dashboard.clean import assemble
+from dashboard.clean.pipeline import PipelineError, check_outputs, run
 from dashboard.contract import TABLES, schema
 
 SAMPLES = Path(__file__).parent / "fixtures" / "raw_samples"
@@ -190,6 +194,100 @@ def test_a_failed_run_leaves_the_previous_output_untouched(cleaned, tmp_path):
 
     with pytest.raises(FileProblem, match="trainings_broken.csv"):
         run(raw, out, SALT, progress=False)
+    assert tree_digest(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".clean-")] == []
+
+
+def test_checks_find_nothing_wrong_in_sound_outputs(cleaned, report, tmp_path):
+    assert check_outputs(cleaned, report) == []
+    assert check_outputs(build_clean(tmp_path / "fixture"), REPORT) == []
+
+
+def rewrite(folder: Path, table: str, change) -> None:
+    """Rewrite one table of the extract in `folder` after `change(frame)` edited it in place."""
+    frame = pd.read_parquet(folder / f"{table}.parquet")
+    change(frame)
+    frame.to_parquet(folder / f"{table}.parquet", index=False)
+
+
+def test_checks_find_rows_that_do_not_add_up(tmp_path):
+    folder = build_clean(tmp_path / "clean")
+    report = copy.deepcopy(REPORT)
+    report["files"]["participants_2024.csv"]["rows_in"] = 25392  # one more than 25386 + 4 + 1
+    assert check_outputs(folder, report) == [
+        "participants_2024.csv: 25392 rows read but 25386 cleaned + 4 quarantined + 1 duplicates = 25391"]
+
+
+def test_checks_find_region_codes_missing_from_regions(tmp_path):
+    folder = build_clean(tmp_path / "clean")
+
+    # Codes that match the contract's pattern, so only the join to regions can catch them.
+    def activities(frame):
+        frame.loc[[0, 1, 5], "region_code"] = ["UA-99", "UA-99", "UA-01"]
+
+    def hubs(frame):
+        frame.loc[frame.hub_id == "TK-001", "region_code"] = "UA-77"
+
+    rewrite(folder, "activities", activities)
+    rewrite(folder, "hubs", hubs)
+    assert check_outputs(folder, REPORT) == [
+        "hubs: 1 row with a region_code not in regions: UA-77 (1)",
+        "activities: 3 rows with a region_code not in regions: UA-01 (1), UA-99 (2)"]
+
+
+@pytest.mark.parametrize("day, found", [
+    ("1999-12-31", "1 row outside 2000-01-01 – 2025-07-01 (found 1999-12-31 – 2025-02-11)"),
+    ("2025-07-02", "1 row outside 2000-01-01 – 2025-07-01 (found 2012-05-15 – 2025-07-02)"),
+    ("2025-07-01", None),  # the data date (2025-06-30) plus one day is still allowed
+])
+def test_checks_find_dates_outside_the_sane_range(tmp_path, day, found):
+    folder = build_clean(tmp_path / "clean")
+
+    def move(frame):
+        frame.loc[0, "activity_date"] = pd.Timestamp(day)
+
+    rewrite(folder, "activities", move)
+    assert check_outputs(folder, REPORT) == ([f"activities.activity_date: {found}"] if found else [])
+
+
+def one_row_too_many(original):
+    """`assemble.report_sql` that counts one row more than participant files hold."""
+    def report_sql(kind: str) -> str:
+        sql = original(kind)
+        return sql.replace("count(*) AS rows_in", "count(*) + 1 AS rows_in") if kind == "participants" else sql
+    return report_sql
+
+
+# A real run made to write one bad output: (what is patched, the patch, words the error must hold).
+BAD_OUTPUTS = {
+    "rows not adding up": (
+        "report_sql", one_row_too_many,
+        "participants_sample.csv: 8 rows read but 3 cleaned + 3 quarantined + 1 duplicates = 7"),
+    "unknown region": (
+        "waitlist",
+        lambda sql: sql.replace("region_code,", "'UA-99' AS region_code,"),
+        "waitlist: 3 rows with a region_code not in regions: UA-99 (3)"),
+    "date before 2000": (
+        "partners",
+        lambda sql: sql.replace("agreement_date::TIMESTAMP_MS",
+                                "CASE WHEN partner = 'Regional Blood Centre' THEN DATE '1999-12-31' "
+                                "ELSE agreement_date END::TIMESTAMP_MS"),
+        "partners.agreement_date: 1 row outside 2000-01-01 – 2024-04-20 (found 1999-12-31 – 2012-10-15)"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_OUTPUTS))
+def test_a_run_with_a_bad_output_keeps_the_previous_output(cleaned, tmp_path, monkeypatch, case):
+    where, patch, words = BAD_OUTPUTS[case]
+    if where == "report_sql":
+        monkeypatch.setattr(assemble, "report_sql", patch(assemble.report_sql))
+    else:
+        monkeypatch.setitem(assemble.TABLE_SQL, where, patch(assemble.TABLE_SQL[where]))
+    out = tmp_path / "clean"
+    shutil.copytree(cleaned, out)
+    before = tree_digest(out)
+    with pytest.raises(PipelineError, match=re.escape(words)):
+        run(SAMPLES, out, SALT, progress=False)
     assert tree_digest(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".clean-")] == []
 

@@ -2,17 +2,18 @@
 
 Load: raw files are read in chunks and transformed row by row into staged Parquet.
 Process: DuckDB drops duplicates, resolves keys and builds the cleaned tables out of core.
-Save: every table is validated against the contract in a scratch folder that replaces the
-output folder only when everything succeeded.
+Save: every table is validated against the contract, and the outputs against each other and the
+report (`check_outputs`), in a scratch folder that replaces the output folder only when
+everything succeeded.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -21,8 +22,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from dashboard import prepared
-from dashboard.clean import assemble, readers, transforms
+from dashboard.store import prepared
+from dashboard.clean import assemble, normalise, readers, transforms
 from dashboard.clean.readers import Chunk, FileProblem
 from dashboard.contract import TABLES, QUARANTINE_COLUMNS, schema
 
@@ -33,6 +34,9 @@ DEFAULT_PROGRAMME = {"waitlist": "kem_centres", "partners": "kem_centres"}
 KEM_PREFIXES = ("kemerovo", "centres")
 DUCKDB_MEMORY = "512MB"
 BATCH_ROWS = 200_000
+# No programme's data starts before this (Kemerovo's starts in 2010); an earlier date in a cleaned
+# table means a date was read or converted wrongly.
+DATE_FLOOR = dt.date(2000, 1, 1)
 
 _DATES = {"joined_on", "start_date", "end_date", "activity_date", "submitted_on", "assessed_on", "month",
           "agreement_date"}
@@ -46,11 +50,6 @@ _ARROW = {"str": pa.string(), "bool": pa.bool_(), "boolean": pa.bool_(), "Int64"
 
 class PipelineError(Exception):
     """A run that cannot finish; the message names the file or table and the problem."""
-
-
-@dataclass
-class Staged:
-    files: dict[str, dict]  # file name → report entry started at read time
 
 
 def _stage_type(col: str) -> pa.DataType:
@@ -147,6 +146,57 @@ def validate(path: Path, table: str) -> None:
         raise PipelineError(f"cleaned table '{table}' has {dupes} repeated keys ({keys})")
 
 
+def check_outputs(folder: Path, report: dict) -> list[str]:
+    """Problems that must stop a run, found by reading the cleaned tables in `folder` against `report`.
+
+    Each problem names the file or table and the counts: a raw file whose rows do not add up to
+    cleaned + quarantined + duplicates, a region code that is not in the regions table, a date
+    before DATE_FLOOR or after the report's data date (plus one day). Read with DuckDB, so a
+    national extract is counted without loading it.
+    """
+    problems = []
+    for name, f in sorted(report["files"].items()):
+        total = f["cleaned"] + f["quarantined"] + f["duplicates"]
+        if f["rows_in"] != total:
+            problems.append(f"{name}: {_rows(f['rows_in'])} read but {f['cleaned']} cleaned + {f['quarantined']} "
+                            f"quarantined + {f['duplicates']} duplicates = {total}")
+    missing = [t for t in TABLES if not (folder / f"{t}.parquet").is_file()]
+    problems += [f"{t}.parquet: missing from the output" for t in missing]
+    # Without a data date no clean row has a date that sets it; the reader's own bound is the ceiling.
+    data_date = dt.date.fromisoformat(report["data_date"]) if report.get("data_date") else normalise.DATE_MAX
+    ceiling = data_date + dt.timedelta(days=1)
+    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2})
+    try:
+        regions = folder / "regions.parquet"
+        for table in TABLES:
+            if table in missing:
+                continue
+            path = folder / f"{table}.parquet"
+            if table != "regions" and "region_code" in TABLES[table].names() and "regions" not in missing:
+                unknown = con.execute(
+                    "SELECT t.region_code, count(*) FROM read_parquet(?) t ANTI JOIN read_parquet(?) r "
+                    "USING (region_code) GROUP BY ALL ORDER BY 1", [str(path), str(regions)]).fetchall()
+                if unknown:
+                    codes = ", ".join(f"{code} ({n})" for code, n in unknown)
+                    problems.append(f"{table}: {_rows(sum(n for _, n in unknown))} with a region_code not in "
+                                    f"regions: {codes}")
+            for col in (c.name for c in TABLES[table].columns if c.dtype == "datetime64[ms]"):
+                outside, low, high = con.execute(
+                    f'SELECT count(*) FILTER (WHERE "{col}"::DATE < ? OR "{col}"::DATE > ?), '
+                    f'min("{col}")::DATE, max("{col}")::DATE FROM read_parquet(?)',
+                    [DATE_FLOOR, ceiling, str(path)]).fetchall()[0]
+                if outside:
+                    problems.append(f"{table}.{col}: {_rows(outside)} outside {DATE_FLOOR} – {ceiling} "
+                                    f"(found {low} – {high})")
+    finally:
+        con.close()
+    return problems
+
+
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
 def _regions(path: Path) -> set[str]:
     from dashboard.geo import load_region_reference
 
@@ -225,9 +275,15 @@ def _run(files: list[Path], scratch: Path, out: Path, salt: bytes, progress: boo
         con, " UNION ALL ".join(quarantine) + " ORDER BY source_file, line", qsch, out / "quarantine.parquet")
     for table in TABLES:
         validate(out / f"{table}.parquet", table)
-    prepared.build(con, out)
     dates = [f["extract_date"] for f in report["files"].values() if f.get("extract_date")]
     report["data_date"] = max(dates) if dates else None
+    # Checked before the query-ready copies are built from these tables, so a bad table stops
+    # the run with its own message rather than a later, stranger one.
+    problems = check_outputs(out, report)
+    if problems:
+        raise PipelineError("the cleaned tables failed their checks; the previous output is kept:\n  "
+                            + "\n  ".join(problems))
+    prepared.build(con, out)
     return report
 
 
