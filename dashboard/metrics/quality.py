@@ -2,54 +2,29 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from dashboard import stats
-from dashboard.filters import Filters
+from dashboard.filters import Filters, parse_date
 from dashboard.query import quality as queries
 from dashboard.store.database import Database
 
-# Names the pipeline's report may use for each per-file count (first match wins).
-_REPORT_KEYS = {
-    "table": ("kind", "table", "target_table", "target"),
-    "rows_in": ("rows_in", "rows_read", "read", "raw_rows", "input_rows", "rows"),
-    "cleaned": ("cleaned", "rows_cleaned", "rows_clean", "clean", "kept", "rows_out", "written"),
-    "quarantined": ("quarantined", "rows_quarantined", "quarantine"),
-    "reasons": ("by_reason", "reasons", "quarantined", "quarantine"),
-    "extract_date": ("extract_date", "data_date"),
-    "duplicates": ("duplicates", "duplicates_dropped", "dropped_duplicates", "duplicate_rows"),
-}
 FILE_COLUMNS = ("file", "table", "extract_date", "rows_in", "cleaned", "quarantined", "duplicates")
 _COUNTS = FILE_COLUMNS[3:]
 
 
 def _report_files(report: Mapping) -> list[tuple[str, Mapping]]:
+    """(file name, its entry) of the report's `files` (as `python -m dashboard.clean` writes it)."""
     files = report.get("files") or {}
-    if isinstance(files, Mapping):
-        return [(str(name), info) for name, info in files.items() if isinstance(info, Mapping)]
-    out = []
-    for info in files if isinstance(files, list) else []:
-        if isinstance(info, Mapping):
-            out.append((str(info.get("file") or info.get("name") or info.get("source_file") or "?"), info))
-    return out
-
-
-def _pick(info: Mapping, field: str) -> object:
-    for key in _REPORT_KEYS[field]:
-        if key in info:
-            return info[key]
-    return None
+    if not isinstance(files, Mapping):
+        return []
+    return [(str(name), info) for name, info in files.items() if isinstance(info, Mapping)]
 
 
 def _count(value: object) -> int | None:
-    if isinstance(value, Mapping):  # {reason: rows}
-        return sum(int(v) for v in value.values() if isinstance(v, (int, float)))
-    if isinstance(value, list):  # [{reason, rows}, ...]
-        return sum(int(item.get("rows", item.get("count", 0))) for item in value if isinstance(item, Mapping))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return int(value)
     return None
@@ -64,26 +39,17 @@ def file_summary(report: Mapping) -> pd.DataFrame:
     """
     rows = []
     for name, info in _report_files(report):
-        table = _pick(info, "table")
-        extract = _pick(info, "extract_date")
+        kind = info.get("kind")
         rows.append({
             "file": name,
-            "table": str(table) if table is not None else "",
-            "extract_date": dt.date.fromisoformat(extract) if _is_iso_date(extract) else None,
-            **{c: _count(_pick(info, c)) for c in _COUNTS},
+            "table": str(kind) if kind is not None else "",
+            "extract_date": parse_date(str(info.get("extract_date", ""))),
+            **{c: _count(info.get(c)) for c in _COUNTS},
         })
     frame = pd.DataFrame(rows, columns=list(FILE_COLUMNS))
     for column in _COUNTS:
         frame[column] = frame[column].astype("Int64")
     return frame
-
-
-def _is_iso_date(value: object) -> bool:
-    try:
-        dt.date.fromisoformat(str(value))
-    except ValueError:
-        return False
-    return isinstance(value, str)
 
 
 def unbalanced_files(summary: pd.DataFrame) -> list[str]:
@@ -103,12 +69,9 @@ def quarantine_reasons(report: Mapping, quarantine: pd.DataFrame) -> pd.DataFram
     else:
         rows = []
         for name, info in _report_files(report):
-            reasons = _pick(info, "reasons")
+            reasons = info.get("by_reason")
             if isinstance(reasons, Mapping):
                 rows += [{"file": name, "reason": str(r), "rows": n} for r, n in reasons.items()]
-            elif isinstance(reasons, list):
-                rows += [{"file": name, "reason": str(i.get("reason", "?")), "rows": i.get("rows", i.get("count"))}
-                         for i in reasons if isinstance(i, Mapping)]
         out = pd.DataFrame(rows, columns=["file", "reason", "rows"])
     out = out.astype({"rows": "Int64"})
     return out.sort_values(["file", "rows", "reason"], ascending=[True, False, True], ignore_index=True)

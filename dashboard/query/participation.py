@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard.filters import SEGMENTS, Filters
+from dashboard.filters import SEGMENTS, Filters, parse_date
 from dashboard.query.scope import activity_scope, key_sum, region_clause
 from dashboard.store.database import Database
 
@@ -127,10 +127,6 @@ def load_target(programme: str, path: Path = TARGETS_FILE) -> dict | None:
         except ValueError:
             continue
         if target > 0:
-            by = None
-            try:
-                by = dt.date.fromisoformat(str(getattr(row, "by", "")).strip())
-            except ValueError:
-                pass
+            by = parse_date(str(getattr(row, "by", "")))
             return {"target": target, "by": by, "source": str(getattr(row, "source", "")).strip()}
     return None

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
 from dashboard import settings
+from dashboard.wording.common import escape_md
 
 # Status of a visitor in a deployment; only OPEN and SIGNED_IN may see data.
 OPEN, REFUSED, SIGN_IN, DENIED, SIGNED_IN = "open", "refused", "sign_in", "denied", "signed_in"
 
-# Keys Streamlit's st.login needs (streamlit.auth_util.validate_auth_credentials).
-SHARED_KEYS = ("redirect_uri", "cookie_secret")
+# Keys Streamlit's st.login needs of a provider (streamlit.auth_util.validate_auth_credentials).
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 # Streamlit calls the provider configured directly in [auth] "default".
 DEFAULT_PROVIDER = "default"
@@ -25,7 +24,6 @@ DEFAULT_PROVIDER = "default"
 MIN_COOKIE_SECRET = 32
 CALLBACK_PATH = "/oauth2callback"
 DOCS_PATH = "docs/deployment-modes.md"
-LANGS = ("uk", "en")
 
 # Strings for the i18n catalogue; keys are final, the catalogue may take them over.
 TEXTS: dict[str, dict[str, str]] = {
@@ -214,14 +212,6 @@ def decide_access(mode: str, auth: Mapping[str, Any] | None, user: Mapping[str, 
 # --- Streamlit layer: thin calls only; streamlit is imported lazily so the rules above
 # stay importable (and testable) without it.
 
-# Characters that would turn a name from the identity provider into markup or a link.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>~$|])")
-
-
-def _escape(value: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
-
-
 def _plain(section: Any) -> dict[str, Any] | None:
     if not isinstance(section, Mapping):
         return None
@@ -262,7 +252,7 @@ def _show_blocked(state: AccessState, lang: str, t: Translator | None) -> None:
     st.info(mode_banner(state.mode, lang, t=t))
     if state.status == DENIED:
         st.warning(text("auth.denied_title", lang, t))
-        st.write(_escape(text("auth.denied_body", lang, t, user=state.user)))
+        st.write(escape_md(text("auth.denied_body", lang, t, user=state.user)))
         _sign_out_button(lang, t, st)
         return
     st.subheader(text("auth.sign_in_title", lang, t))
@@ -302,7 +292,7 @@ def gate(lang: str = "uk", t: Translator | None = None, *, place: Any = None,
         k = settings.min_count() if state.mode == "public" else None
         place.caption(mode_banner(state.mode, lang, k, t))
     if state.status == SIGNED_IN:
-        place.caption(_escape(text("auth.signed_in_as", lang, t, user=state.user)))
+        place.caption(escape_md(text("auth.signed_in_as", lang, t, user=state.user)))
         _sign_out_button(lang, t, place)
     return state
 
