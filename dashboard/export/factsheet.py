@@ -132,7 +132,8 @@ def _tiles(key_figures: pd.DataFrame, view: View) -> Table:
     for key in TILES:
         if key == "skills":
             before, after = rows["share_before"]["value"], rows["share_after"]["value"]
-            value, label = tr("kpi.skills_value", before=tr.percent(before), after=tr.percent(after)), tr("kpi.skills")
+            value = overview_wording.kpi_text("before_after", after, before, None, tr)[0]
+            label = tr("kpi.skills")
         else:
             value, label = overview.kpi_texts(rows[key], tr)[0], overview.kpi_label(key, tr)
         cells.append([_p(value, _style(17, BLUE, bold=True)), _p(label, _style(8.5, MUTED))])
