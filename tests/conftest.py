@@ -12,6 +12,16 @@ import pytest
 from dashboard import contract
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser):
+    parser.addoption("--reverse-order", action="store_true",
+                     help="run the collected tests last to first (shows that no test depends on another's leftovers)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--reverse-order"):
+        items.reverse()
 DATA_DATE = "2025-06-30"
 D = dt.date
 

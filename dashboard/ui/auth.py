@@ -273,13 +273,14 @@ def _sign_out_button(lang: str, t: Translator | None, place: Any) -> None:
 
 
 def gate(lang: str = "uk", t: Translator | None = None, *, place: Any = None,
-         banner: bool = True) -> AccessState:
+         banner: bool = True, k: int | None = None) -> AccessState:
     """Entry-file gate: returns the state when data may be shown, otherwise shows why and stops.
 
     Public mode passes. Internal mode without a usable [auth] section shows a refusal page,
     without sign-in a sign-in screen; both call st.stop(). Signed in, it writes who is
     signed in and a sign-out button into `place` (default: the main area, e.g. st.sidebar).
-    `banner` also writes the mode banner there.
+    `banner` also writes the mode banner there (naming `k`, the suppression threshold in force,
+    in public mode).
     """
     import streamlit as st
 
@@ -289,8 +290,7 @@ def gate(lang: str = "uk", t: Translator | None = None, *, place: Any = None,
         st.stop()
     place = place if place is not None else st
     if banner:
-        k = settings.min_count() if state.mode == "public" else None
-        place.caption(mode_banner(state.mode, lang, k, t))
+        place.caption(mode_banner(state.mode, lang, k if state.mode == "public" else None, t))
     if state.status == SIGNED_IN:
         place.caption(escape_md(text("auth.signed_in_as", lang, t, user=state.user)))
         _sign_out_button(lang, t, place)

@@ -10,7 +10,6 @@ import streamlit as st
 from dashboard.filters import SEGMENTS
 from dashboard.i18n import Translator
 from dashboard.metrics import overview as metrics
-from dashboard.ui import auth
 from dashboard.ui.frame import Context
 from dashboard.wording.common import describe_scope, escape_md
 
@@ -90,11 +89,6 @@ def phase_picker(ctx: Context, phases: list[str]) -> str | None:
                                   format_func=lambda p: tr("participation.all_phases") if p == "all"
                                   else tr("quick.phase", phase=p), key=PHASE_PICKER)
     return None if picked in (None, "all") or picked not in phases else picked
-
-
-def hub_detail() -> bool:
-    """Whether hub-level detail may be shown (a signed-in visitor of internal mode)."""
-    return auth.current_access().hub_detail
 
 
 def definitions(ctx: Context, keys: list[str]) -> None:

@@ -52,6 +52,7 @@ class Context:
     region_names: dict[str, str]
     data_start: dt.date
     rule: Rule  # the protection in force, read once per script run (privacy.from_settings)
+    hub_detail: bool = False  # hub-level detail may be shown: a signed-in visitor of internal mode
 
     @property
     def tr(self) -> Translator:
@@ -137,7 +138,7 @@ def frame() -> Context | None:
         st.error(str(exc), icon=":material/lock:")
         st.stop()
     tr = translator(lang, rule.k)
-    auth.gate(lang, tr, place=st.sidebar)  # stops here unless this visitor may see data
+    access = auth.gate(lang, tr, place=st.sidebar, k=rule.k)  # stops here unless this visitor may see data
     folder = str(data_dir())
     version = data_version(Path(folder))
     try:
@@ -145,7 +146,7 @@ def frame() -> Context | None:
     except DataUnavailable as exc:
         st.session_state[CONTEXT_KEY] = exc
         return None
-    ctx, problems = _filter_sidebar(folder, version, tr, rule)
+    ctx, problems = _filter_sidebar(folder, version, tr, rule, access.hub_detail)
     if first_run:
         problems = filters.invalid_params(raw, ctx.choices) + problems
     if problems:
@@ -154,7 +155,8 @@ def frame() -> Context | None:
     return ctx
 
 
-def _filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule) -> tuple[Context, list[str]]:
+def _filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule,
+                    hub_detail: bool) -> tuple[Context, list[str]]:
     side = st.sidebar
     side.subheader(tr("filter.header"))
     regions, spans, report, _q = cache.reference_tables(folder, version)
@@ -194,7 +196,8 @@ def _filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule) -> tu
     data_date = _data_date(report)
     side.caption(tr("common.data_date", date=tr.date(data_date)) if data_date else tr("common.data_date_unknown"))
     ctx = Context(lang=tr.lang, filters=f, choices=choices, folder=folder, version=version,
-                  data_date=data_date, region_names=names, data_start=choices.default_start, rule=rule)
+                  data_date=data_date, region_names=names, data_start=choices.default_start, rule=rule,
+                  hub_detail=hub_detail)
     return ctx, problems
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.ui import cache
-from dashboard.ui.blocks import chart_block, hub_detail
+from dashboard.ui.blocks import chart_block
 from dashboard.ui.frame import Context
 from dashboard.wording import network as wording
 
@@ -33,7 +33,7 @@ def waitlist(ctx: Context) -> None:
     overall = cache.waitlist_latest(ctx, "all")
     spec = cache.chart(charts.series_chart, tr, wording.waitlist_series(months, tr), x_title=tr("chart.trend_x"),
                        y_title=tr("chart.trend_y"), series_title=tr("network.series_title"))
-    by = "centre" if hub_detail() else "region"
+    by = "centre" if ctx.hub_detail else "region"
     detail = pd.concat([cache.waitlist_latest(ctx, by), overall], ignore_index=True)
     chart_block(ctx, spec, wording.waitlist_summary(overall, tr), wording.waitlist_table(detail, by, tr, ctx.region_names))
     st.caption(tr("network.capacity_note", k=tr.number(ctx.k)))

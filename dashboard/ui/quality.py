@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.metrics import quality as metrics
 from dashboard.ui import cache
-from dashboard.ui.blocks import hub_detail, static_table, table, translated_table
+from dashboard.ui.blocks import static_table, table, translated_table
 from dashboard.ui.frame import Context
 from dashboard.wording import quality as wording
 from dashboard.wording.common import escape_md
@@ -63,7 +63,7 @@ def silent_hubs(ctx: Context) -> None:
     st.markdown(tr("dq2.silent_total", silent=tr.number(len(silent)),
                    active=tr.number(per_region["active_hubs"].sum())))
     static_table(wording.silent_table(per_region, tr, ctx.region_names))
-    if hub_detail() and len(silent):
+    if ctx.hub_detail and len(silent):
         with st.expander(tr("dq2.silent_list")):
             table(wording.silent_list(silent, tr, ctx.region_names))
     else:
