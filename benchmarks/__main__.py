@@ -62,6 +62,7 @@ def prepare(args: argparse.Namespace) -> tuple[Path, list]:
             costs.append(pipeline.generate(raw, people, SEED))
         print(f"cleaning {raw} into {folder} …", flush=True)
         costs.append(pipeline.clean(raw, folder))
+    # Every stored version of the answers (one folder per version of the extract's files).
     shutil.rmtree(prepared.location(folder) / prepared.ANSWERS_DIR, ignore_errors=True)
     if not args.no_warm:
         print(f"storing the answers of the standard views of {folder} …", flush=True)

@@ -3,7 +3,7 @@
 Run by `python -m benchmarks` once per page, so every page starts cold: nothing imported by the
 app yet, no Streamlit cache, no DuckDB connection. The script runs through Streamlit's AppTest
 (the same ScriptRunner the server uses, without a browser). Every statement the page sends to
-`query.Database.execute` is recorded and, after the page runs, replayed on a fresh connection:
+`store.database.Database.execute` is recorded and, after the page runs, replayed on a fresh connection:
 that replay is the raw DuckDB time of the page's aggregates, half of the floor.
 """
 
@@ -27,7 +27,7 @@ BARE_SCRIPT = "import streamlit as st\nst.write('hello')\n"
 
 
 class Recorder:
-    """Wraps query.Database.execute: keeps (sql, params) and seconds of every statement."""
+    """Wraps store.database.Database.execute: keeps (sql, params) and seconds of every statement."""
 
     def __init__(self):
         from dashboard.store import database as query
@@ -82,11 +82,28 @@ def _problems(at) -> list[str]:
     return [str(e.value)[:300] for e in at.exception] + [str(e.value)[:300] for e in at.error]
 
 
+def navigation_mode() -> None:
+    """Keep AppTest in st.navigation mode (it would run a page file alone otherwise; streamlit #9446).
+
+    Patches AppTest's PagesManager for the rest of this worker process, which measures one page
+    and exits (the tests use their own `navigation_mode` fixture, undone after each test).
+    """
+    from streamlit.runtime import pages_manager
+    from streamlit.testing.v1 import app_test
+
+    base = pages_manager.PagesManager
+
+    class NavigationPagesManager(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            base.uses_pages_directory = False
+
+    app_test.PagesManager = NavigationPagesManager
+
+
 def measure_page(page: str, first: bool, folder: Path, regions: list[str], replays: int = REPLAYS) -> dict:
     """Cold first run, warm reruns and one filter change per region, with query and memory figures."""
     from streamlit.testing.v1 import AppTest
-
-    from dashboard.warm import navigation_mode
 
     navigation_mode()
     recorder = Recorder()

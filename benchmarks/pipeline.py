@@ -109,10 +109,12 @@ def warm(folder: Path, regions: bool = True) -> StepCost:
     """Store the answers of the standard views with `python -m dashboard.warm` (the last step of
     `python -m dashboard.clean`, timed on its own); rows are the answers stored."""
     from dashboard.store import prepared
+    from dashboard.store.database import answers_fingerprint
 
     cmd = [sys.executable, "-m", "dashboard.warm", str(folder), *([] if regions else ["--no-regions"])]
     seconds, peak = _run_timed(cmd, dict(os.environ))
-    answers = prepared.location(folder) / prepared.ANSWERS_DIR
+    # One folder per version of the whole extract (dashboard.store.database.answers_fingerprint).
+    answers = prepared.location(folder) / prepared.ANSWERS_DIR / answers_fingerprint(folder)
     return StepCost("warm", seconds, peak, len(list(answers.glob("*.parquet"))))
 
 

@@ -1,4 +1,8 @@
-"""Pipeline layer: the command `python -m dashboard.clean RAW_DIR CLEAN_DIR`."""
+"""Pipeline layer: the command `python -m dashboard.clean RAW_DIR CLEAN_DIR`.
+
+After cleaning it stores the answers of the standard views (dashboard.warm, in this process);
+nothing here imports Streamlit or runs a page.
+"""
 
 from __future__ import annotations
 
@@ -60,12 +64,15 @@ def main(argv: list[str] | None = None) -> int:
           f"{quarantined:,} quarantined, {duplicates:,} duplicates dropped; data date {report['data_date']}; "
           f"wrote {args.clean_dir}", file=sys.stderr)
     if not args.no_warm:
+        # In-process and without Streamlit: warm calls the metric functions, not the pages.
         from dashboard import warm
 
         result = warm.run(args.clean_dir, regions=not args.warm_country_only,
                           log=(lambda m: None) if args.quiet else (lambda m: print(m, file=sys.stderr)))
-        print(f"stored {result['answers']:,} answers of the standard views ({result['runs']} page runs) "
+        print(f"stored {result['answers']:,} answers of the standard views ({result['views']} views) "
               f"in {result['seconds']:.1f} s", file=sys.stderr)
+        for problem in result["problems"][:5]:
+            print(f"warning: {problem}", file=sys.stderr)
     return 0
 
 

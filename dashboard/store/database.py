@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,13 +35,15 @@ class DataUnavailable(Exception):
 
 
 class Database:
-    """A DuckDB connection with one view per cleaned table of `folder` (the contract's names)."""
+    """A DuckDB connection with one view per cleaned table of `folder` (the contract's names).
 
-    # Store each statement's result as its answer (dashboard.warm sets this in its own process).
-    record = False
+    With `record=True` (dashboard.warm), every statement's result is also stored as its answer;
+    the switch belongs to this instance only, so no other connection of the process records.
+    """
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, record: bool = False):
         self.folder = Path(folder)
+        self.record = record
         if not self.folder.is_dir():
             raise DataUnavailable(self.folder, "folder not found", CORE_TABLES)
         missing = [t for t in CORE_TABLES if not (self.folder / f"{t}.parquet").is_file()]
@@ -48,6 +51,10 @@ class Database:
             raise DataUnavailable(self.folder, "tables missing", missing)
         self._lock = threading.Lock()
         self._answers: Path | None = None
+        self._swept = False  # stale answer folders removed (once, before the first answer is written)
+        # Taken before any table is read: answers stored by this connection are filed under the
+        # files it opened, and it reads only the answers stored for exactly those files.
+        version = answers_fingerprint(self.folder)
         self._con = duckdb.connect(":memory:", config={"threads": DUCKDB_THREADS})
         try:
             for name, table in contract.TABLES.items():
@@ -55,7 +62,8 @@ class Database:
             self._view(QUARANTINE_TABLE, [(c.name, c.dtype) for c in contract.QUARANTINE_COLUMNS])
             for name in CORE_TABLES:
                 self._con.execute(f"SELECT count(*) FROM {name}").fetchone()
-            self._answers = prepared.attach(self._con, self.folder)
+            answers = prepared.attach(self._con, self.folder)
+            self._answers = None if answers is None else answers / version
         except duckdb.Error as exc:
             self._con.close()
             raise DataUnavailable(self.folder, f"unreadable extract ({type(exc).__name__})") from exc
@@ -72,15 +80,30 @@ class Database:
         """Run one statement with bound parameters and return the (small) result frame.
 
         A statement answered at cleaning time (dashboard.warm) is read from its stored answer;
-        with `record` on, answers are stored as they are computed.
+        with `record` on, answers are stored as they are computed. Answers are filed under a
+        fingerprint of every cleaned table (`answers_fingerprint`), so a statement is answered
+        from storage only over the very files it was stored from. An answer that cannot be read
+        (removed meanwhile by a newer extract's warm-up, or damaged)
+        is computed live instead.
         """
         path = self._answers / f"{answer_key(sql, params)}.parquet" if self._answers else None
         with self._lock:
             if path is not None and path.is_file():
-                return self._con.execute(f"SELECT * FROM read_parquet('{_quoted(path)}')").df()
+                try:
+                    return self._con.execute(f"SELECT * FROM read_parquet('{_quoted(path)}')").df()
+                except duckdb.Error:  # gone or damaged: the live result is never wrong
+                    pass
             if path is not None and self.record:
+                if not self._swept:
+                    drop_stale_answers(path.parent)
+                    self._swept = True
                 _write_answer(self._con, sql, list(params), path)
             return self._con.execute(sql, list(params)).df()
+
+    @property
+    def answers(self) -> Path | None:
+        """The folder of this connection's stored answers (None when the tables are in memory)."""
+        return self._answers
 
     def close(self) -> None:
         """Close the connection (tests and command-line use)."""
@@ -93,9 +116,37 @@ def answer_key(sql: str, params: Sequence[object]) -> str:
     return hashlib.sha256(f"{sql}\0{typed}".encode()).hexdigest()[:32]
 
 
+def answers_fingerprint(folder: Path) -> str:
+    """The name of the folder of stored answers for the extract's current files.
+
+    A statement may read any cleaned table (hubs, trainings, regions, waitlist, partners,
+    quarantine as well as the people tables), and which ones is written only in its SQL. So an
+    answer is keyed on ALL of them: a hash of `data_version` (name, size and mtime of every
+    cleaned table and of report.json). Rewriting any one file gives new, empty answers (the
+    statement then runs live) instead of a stale figure. The query-ready copies' own
+    fingerprint (prepared.fingerprint) covers only the people tables and is not enough here.
+    """
+    return hashlib.sha256(data_version(folder).encode()).hexdigest()[:16]
+
+
+def drop_stale_answers(keep: Path) -> None:
+    """Remove the answers stored for earlier versions of the extract: every sibling of the
+    folder `keep` (and loose answer files of the older flat layout), best effort."""
+    root = keep.parent
+    if not root.is_dir():
+        return
+    for path in root.iterdir():
+        if path.name == keep.name:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def _write_answer(con: duckdb.DuckDBPyConnection, sql: str, params: list[object], path: Path) -> None:
     """Store a statement's result next to the query-ready tables (temporary file, then renamed)."""
-    path.parent.mkdir(exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     con.execute(f"COPY ({sql}) TO '{_quoted(scratch)}' (FORMAT parquet)", params)
     scratch.replace(path)
@@ -106,7 +157,8 @@ def _quoted(path: Path) -> str:
 
 
 def data_version(folder: Path) -> str:
-    """A fingerprint of the extract files (name, size, mtime): changes when the pipeline rewrites."""
+    """A fingerprint of the extract files (name, size, mtime of every cleaned table and of
+    report.json): changes when the pipeline, or anyone, rewrites any of them."""
     folder = Path(folder)
     if not folder.is_dir():
         return "missing"

@@ -34,7 +34,10 @@ import duckdb
 from dashboard.filters import SEGMENTS
 
 QUERY_DIR = "_query"
-ANSWERS_DIR = "answers"  # inside a copy's folder: statements answered at cleaning time
+# Inside a copy's folder: statements answered at cleaning time (dashboard.warm), one subfolder
+# per version of the WHOLE extract (store.database.answers_fingerprint): this copy's fingerprint
+# covers only the people tables, but a statement may read any cleaned table.
+ANSWERS_DIR = "answers"
 # Bump when the SQL below changes: older copies are then rebuilt.
 FORMAT = 2
 # Columns that hold a 64-bit hash of the contract's string id in the query-ready tables.
@@ -79,7 +82,12 @@ def _part_sql(name: str) -> str:
 
 
 def fingerprint(folder: Path) -> str:
-    """A short hash of the source files (name, size, mtime), FORMAT and the DuckDB version."""
+    """A short hash of the source files (name, size, mtime), FORMAT and the DuckDB version.
+
+    It names the query-ready copies, which are built from the people tables alone; it does NOT
+    cover the other cleaned tables (hubs, trainings, regions, …), so it must not key anything
+    derived from them: stored answers are keyed by store.database.answers_fingerprint instead.
+    """
     parts = [f"format={FORMAT}", f"duckdb={duckdb.__version__}"]
     for name in SOURCES:
         path = Path(folder) / f"{name}.parquet"
@@ -169,7 +177,8 @@ def build(con: duckdb.DuckDBPyConnection, folder: Path) -> Path:
 def attach(con: duckdb.DuckDBPyConnection, folder: Path) -> Path | None:
     """Point the views `participants`, `activities` and `assessments` of `con` at the query-ready
     tables (written next to the extract, or built in memory when that is impossible); returns
-    the folder of stored answers (see dashboard.warm), None in memory.
+    the root of the stored answers (see dashboard.warm), None in memory. The answers themselves
+    live one level down, in a folder per version of the whole extract (Database picks it).
 
     Before the call those views are the cleaned files themselves (or empty stand-ins); they stay
     reachable as src_participants, src_activities and src_assessments.

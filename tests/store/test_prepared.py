@@ -14,10 +14,15 @@ import pandas as pd
 import pytest
 from conftest import build_clean
 
-from dashboard import metrics, prepared, query
 from dashboard.filters import Filters
+from dashboard.metrics import overview
+from dashboard.privacy import KEY_MODULUS, Rule
+from dashboard.query.overview import load_activity_totals
+from dashboard.store import prepared
+from dashboard.store.database import Database
 
 D = dt.date
+RULE = Rule(k=3, noise=2)  # with noise: the cell keys must agree too
 VIEWS = [
     Filters("ua_hubs", D(2023, 1, 1), D(2024, 12, 31)),
     Filters("ua_hubs", D(2024, 1, 1), D(2024, 12, 31), regions=("UA-05",), age_band=("60_69", "70_plus")),
@@ -44,13 +49,13 @@ def independent_totals(folder, f: Filters) -> dict:
         keep &= acts["person_id"].map(people[column]).isin(values)
     ids = sorted(set(acts.loc[keep, "person_id"]))
     hashes = duckdb.execute("SELECT hash(unnest(?::VARCHAR[]))", [ids]).fetchall() if ids else []
-    key = sum(h >> 16 for (h,) in hashes) % query.KEY_MODULUS
+    key = sum(h >> 16 for (h,) in hashes) % KEY_MODULUS
     return {"people": len(ids), "people_key": key, "activities": int(keep.sum())}
 
 
 def test_the_copies_are_written_once_next_to_the_extract(folder):
     assert not prepared.is_ready(folder)
-    query.Database(folder).close()
+    Database(folder).close()
     where = prepared.location(folder)
     assert prepared.is_ready(folder)
     assert sorted(p.name for p in where.iterdir() if p.is_dir()) == ["activities", "assessments", "participants"]
@@ -58,16 +63,16 @@ def test_the_copies_are_written_once_next_to_the_extract(folder):
     parts = pd.read_parquet(folder / "activities.parquet")[["programme", "region_code"]].drop_duplicates()
     assert len(list((where / "activities").glob("part-*.parquet"))) == 1 + len(parts)
     stamp = {p: p.stat().st_mtime_ns for p in where.rglob("*")}
-    query.Database(folder).close()
+    Database(folder).close()
     assert {p: p.stat().st_mtime_ns for p in where.rglob("*")} == stamp  # not written again
     assert [p.name for p in (folder / prepared.QUERY_DIR).iterdir()] == [where.name]
 
 
 @pytest.mark.parametrize("f", VIEWS, ids=range(len(VIEWS)))
 def test_figures_and_cell_keys_match_the_cleaned_files(folder, f):
-    db = query.Database(folder)
+    db = Database(folder)
     try:
-        got = query.load_activity_totals(db, f).iloc[0]
+        got = load_activity_totals(db, f).iloc[0]
     finally:
         db.close()
     expected = independent_totals(folder, f)
@@ -76,8 +81,8 @@ def test_figures_and_cell_keys_match_the_cleaned_files(folder, f):
 
 def test_a_changed_extract_gets_new_copies_and_new_figures(folder):
     f = VIEWS[0]
-    db = query.Database(folder)
-    before = int(query.load_activity_totals(db, f).iloc[0]["people"])
+    db = Database(folder)
+    before = int(load_activity_totals(db, f).iloc[0]["people"])
     db.close()
     old = prepared.location(folder)
     acts = pd.read_parquet(folder / "activities.parquet")
@@ -85,8 +90,8 @@ def test_a_changed_extract_gets_new_copies_and_new_figures(folder):
     acts[acts["person_id"] != first].to_parquet(folder / "activities.parquet", index=False)
     os.utime(folder / "activities.parquet", ns=(1, 1))  # a different mtime even on a coarse clock
     assert prepared.location(folder) != old
-    db = query.Database(folder)
-    after = int(query.load_activity_totals(db, f).iloc[0]["people"])
+    db = Database(folder)
+    after = int(load_activity_totals(db, f).iloc[0]["people"])
     db.close()
     assert after == independent_totals(folder, f)["people"] == before - 1
     assert not old.exists()  # the stale copies are gone
@@ -97,13 +102,13 @@ def test_an_unwritable_extract_is_prepared_in_memory(folder, monkeypatch):
         raise PermissionError("read-only file system")
 
     monkeypatch.setattr(tempfile, "mkdtemp", refuse)
-    db = query.Database(folder)
+    db = Database(folder)
     try:
         assert not (folder / prepared.QUERY_DIR).exists() or not prepared.is_ready(folder)
         tables = set(db.execute("SELECT table_name FROM duckdb_tables()")["table_name"])
         assert {f"query_{t}" for t in prepared.SOURCES} <= tables
         for f in VIEWS:
-            got = query.load_activity_totals(db, f).iloc[0]
+            got = load_activity_totals(db, f).iloc[0]
             expected = independent_totals(folder, f)
             assert {k: int(got[k]) for k in expected} == expected
     finally:
@@ -113,15 +118,15 @@ def test_an_unwritable_extract_is_prepared_in_memory(folder, monkeypatch):
 def test_protected_figures_are_the_same_from_disk_and_from_memory(folder, tmp_path, monkeypatch):
     copy = tmp_path / "copy"
     shutil.copytree(folder, copy)
-    on_disk = query.Database(folder)
+    on_disk = Database(folder)
     with monkeypatch.context() as m:
         m.setattr(prepared, "ensure", lambda con, where: None)
-        in_memory = query.Database(copy)
+        in_memory = Database(copy)
     try:
         for f in VIEWS:
-            assert metrics.compute_counts(on_disk, f, k=3).equals(metrics.compute_counts(in_memory, f, k=3))
-            pd.testing.assert_frame_equal(metrics.compute_monthly(on_disk, f, k=3),
-                                          metrics.compute_monthly(in_memory, f, k=3))
+            assert overview.compute_counts(on_disk, f, RULE).equals(overview.compute_counts(in_memory, f, RULE))
+            pd.testing.assert_frame_equal(overview.compute_monthly(on_disk, f, RULE),
+                                          overview.compute_monthly(in_memory, f, RULE))
     finally:
         on_disk.close()
         in_memory.close()
@@ -145,7 +150,7 @@ def test_a_lost_race_keeps_the_winners_copies(folder, monkeypatch):
 
 
 def test_the_rows_are_sorted_for_pruning(folder):
-    query.Database(folder).close()
+    Database(folder).close()
     con = duckdb.connect()
     acts = con.execute(f"SELECT * FROM {prepared.files(prepared.location(folder), 'activities')}").df()
     con.close()
