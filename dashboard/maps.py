@@ -155,7 +155,7 @@ def legend(classes: Classes, states: pd.Series, tr: Translator) -> list[tuple[st
     entries = list(zip(classes.colours, classes.labels))
     for state in (NO_DATA, HIDDEN, OCCUPIED_STATE):
         if (states == state).any():
-            entries.append((STATE_COLOURS[state], tr(f"map.state_{state}", k=tr.number(tr.k))))
+            entries.append((STATE_COLOURS[state], tr(f"map.state_{state}", k=tr.k_text())))
     return entries
 
 

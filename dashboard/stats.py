@@ -52,10 +52,15 @@ def mean_ci(n: Sequence[float] | float, mean: Sequence[float] | float,
     return lo, hi
 
 
+def _floats(values: object) -> np.ndarray:
+    # Numbers as float64 with NaN for every kind of missing value (None, NaN, pandas NA).
+    array = pd.array(np.atleast_1d(np.asarray(values, dtype=object)), dtype="Float64")
+    return array.to_numpy(dtype="float64", na_value=np.nan)
+
+
 def share(part: Sequence[float] | float, whole: Sequence[float] | float) -> np.ndarray:
     """part / whole as fractions; NaN where whole is 0 or missing (a share of nobody is unknown)."""
-    p = np.atleast_1d(np.asarray(part, dtype="float64"))
-    w = np.atleast_1d(np.asarray(whole, dtype="float64"))
+    p, w = _floats(part), _floats(whole)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(np.isfinite(w) & (w > 0), p / w, np.nan)
 

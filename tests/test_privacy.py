@@ -1,20 +1,21 @@
-"""Disclosure control: suppression, cell-key perturbation, and no recovery of hidden cells by differencing."""
+"""Disclosure control: the Rule and its settings, suppression, cell-key perturbation, hidden counts in words, and no recovery of hidden cells by differencing."""
 
 from __future__ import annotations
 
 import hashlib
 
-import duckdb
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard import privacy, query
-from dashboard.privacy import protect, shown_count
+from dashboard import privacy
+from dashboard.i18n import Translator
+from dashboard.privacy import Rule, protect, shown_count
 
 NA = pd.NA
-MOD = query.KEY_MODULUS
+MOD = privacy.KEY_MODULUS
+EXACT = Rule(k=10, noise=0)
 
 
 def keyed(counts: list, keys: list | None = None) -> pd.DataFrame:
@@ -28,7 +29,7 @@ def keyed(counts: list, keys: list | None = None) -> pd.DataFrame:
     ([1, 2], 1, [1, 2]),
 ])
 def test_primary_suppression_without_noise(counts, k, expected):
-    got = protect(keyed(counts), ["n"], k=k, d=0, keys={"n": "n_key"})
+    got = protect(keyed(counts), ["n"], Rule(k=k, noise=0), keys={"n": "n_key"})
     pd.testing.assert_series_equal(got["n"], pd.Series(expected, dtype="Int64", name="n"))
     assert "n_key" not in got  # keys never leave the data layer
 
@@ -36,8 +37,8 @@ def test_primary_suppression_without_noise(counts, k, expected):
 def test_rates_built_on_hidden_counts_are_hidden():
     frame = pd.DataFrame({"people": [50, 50, 4], "yes": [5, 20, 4], "share": [0.1, 0.4, 1.0],
                           "other": [0.5, 0.5, 0.5], "pk": [0, 0, 0], "yk": [0, 0, 0]})
-    got = protect(frame, ["people", "yes"], rates={"share": ["people", "yes"]}, keys={"people": "pk", "yes": "yk"},
-                  d=0)
+    got = protect(frame, ["people", "yes"], EXACT, rates={"share": ["people", "yes"]},
+                  keys={"people": "pk", "yes": "yk"})
     assert got["share"].tolist() == [NA, 0.4, NA]
     assert got["other"].tolist() == [0.5, 0.5, 0.5]
     assert frame["yes"].tolist() == [5, 20, 4]  # the input is not modified
@@ -45,21 +46,92 @@ def test_rates_built_on_hidden_counts_are_hidden():
 
 def test_counts_without_cell_keys_are_refused():
     with pytest.raises(KeyError, match="cell keys"):
-        protect(pd.DataFrame({"n": [12]}), ["n"])
+        protect(pd.DataFrame({"n": [12]}), ["n"], EXACT)
     with pytest.raises(KeyError):
-        protect(keyed([1]), ["missing"], keys={"missing": "n_key"})
+        protect(keyed([1]), ["missing"], EXACT, keys={"missing": "n_key"})
     with pytest.raises(KeyError):
-        protect(keyed([1]).assign(r=0.5), ["n"], rates={"r": ["other"]}, keys={"n": "n_key"})
-    with pytest.raises(ValueError):
-        protect(keyed([1]), ["n"], k=0, keys={"n": "n_key"})
+        protect(keyed([1]).assign(r=0.5), ["n"], EXACT, rates={"r": ["other"]}, keys={"n": "n_key"})
 
 
-def test_threshold_and_noise_come_from_the_settings(monkeypatch):
-    monkeypatch.setenv("DASHBOARD_NOISE", "0")
-    frame = keyed([4, 6, 12])
-    assert protect(frame, ["n"], keys={"n": "n_key"})["n"].tolist() == [NA, NA, 12]
+def test_the_rule_is_required_and_positional():
+    with pytest.raises(TypeError):
+        protect(keyed([1]), ["n"], keys={"n": "n_key"})  # no rule: nothing is read from the environment
+    with pytest.raises(TypeError):
+        protect(keyed([1]), ["n"], EXACT, k=5, keys={"n": "n_key"})  # the old k= / d= are gone
+
+
+def test_protect_does_not_read_the_environment(monkeypatch):
     monkeypatch.setenv("DASHBOARD_MIN_COUNT", "5")
-    assert protect(frame, ["n"], keys={"n": "n_key"})["n"].tolist() == [NA, 6, 12]
+    monkeypatch.setenv("DASHBOARD_NOISE", "3")
+    frame = keyed([4, 6, 12])
+    assert protect(frame, ["n"], EXACT, keys={"n": "n_key"})["n"].tolist() == [NA, NA, 12]
+    assert protect(frame, ["n"], Rule(k=5, noise=0), keys={"n": "n_key"})["n"].tolist() == [NA, 6, 12]
+
+
+@pytest.mark.parametrize("k, noise", [(0, 0), (-3, 2), (10, -1), (1, -5)])
+def test_rule_refuses_k_below_one_and_negative_noise(k, noise):
+    with pytest.raises(ValueError):
+        Rule(k=k, noise=noise)
+
+
+@pytest.mark.parametrize("k, noise", [(1, 0), (10, 2), (25, 5)])
+def test_rule_accepts_and_is_frozen(k, noise):
+    rule = Rule(k=k, noise=noise)
+    assert (rule.k, rule.noise) == (k, noise) and rule == Rule(k, noise) and hash(rule) == hash(Rule(k, noise))
+    with pytest.raises(AttributeError):
+        rule.k = 3
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({}, Rule(k=10, noise=2)),  # the defaults
+    ({"DASHBOARD_MIN_COUNT": "5"}, Rule(k=5, noise=2)),
+    ({"DASHBOARD_NOISE": "0"}, Rule(k=10, noise=0)),
+    ({"DASHBOARD_MIN_COUNT": "20", "DASHBOARD_NOISE": "5"}, Rule(k=20, noise=5)),
+    ({"DASHBOARD_MIN_COUNT": " 12 "}, Rule(k=12, noise=2)),
+])
+def test_rule_from_settings(monkeypatch, env, expected):
+    for name in ("DASHBOARD_MIN_COUNT", "DASHBOARD_NOISE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert privacy.from_settings() == expected
+
+
+@pytest.mark.parametrize("name, value", [
+    ("DASHBOARD_MIN_COUNT", "ten"), ("DASHBOARD_MIN_COUNT", "1"), ("DASHBOARD_MIN_COUNT", "0"),
+    ("DASHBOARD_MIN_COUNT", "-4"), ("DASHBOARD_MIN_COUNT", "7.5"), ("DASHBOARD_MIN_COUNT", ""),
+    ("DASHBOARD_NOISE", "two"), ("DASHBOARD_NOISE", "-1"), ("DASHBOARD_NOISE", "6"), ("DASHBOARD_NOISE", ""),
+])
+def test_a_bad_setting_is_refused_by_name(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match=name):
+        privacy.from_settings()
+
+
+# --- hidden counts in words -----------------------------------------------------------------------
+
+def test_a_translator_without_k_writes_no_hidden_count():
+    tr = Translator("en")
+    assert tr.k is None
+    with pytest.raises(ValueError):
+        tr.count(None)
+    with pytest.raises(ValueError):
+        tr.count(NA)
+    with pytest.raises(ValueError):
+        tr.fewer_than()
+    assert tr.count(12) == "12"  # a shown count needs no k
+
+
+@pytest.mark.parametrize("lang, k, expected", [
+    ("en", 7, "fewer than 7"), ("en", 10, "fewer than 10"), ("en", 1000, "fewer than 1,000"),
+    ("uk", 7, "менше 7"),
+])
+def test_a_hidden_count_names_the_translators_k(lang, k, expected):
+    tr = Translator(lang, k)
+    assert tr.k == k
+    assert tr.count(None).replace("\u00a0", " ") == expected
+    assert tr.count(NA) == tr.fewer_than() == tr.count(None)
+    assert tr.count(25) == tr.number(25)
 
 
 @pytest.mark.parametrize("key, d, change", [
@@ -87,20 +159,6 @@ def test_a_shown_count_is_never_a_small_number_and_stays_near_the_truth(count, k
         assert shown is None
     else:
         assert shown >= k and abs(shown - count) <= d
-
-
-def test_key_sums_in_sql_match_an_independent_computation():
-    people = [f"{i:032x}" for i in range(1, 40)]
-    con = duckdb.connect()
-    # Each record's key on its own (DuckDB's hash, top 48 of 64 bits), summed here in Python.
-    keys = [con.execute("SELECT hash(?)", [p]).fetchall()[0][0] >> 16 for p in people]
-    assert all(0 <= k < MOD for k in keys)
-    con.register("raw", pd.DataFrame({"id": people + people[:5]}))  # some people twice: counted once
-    # The query layer holds people by their hash (dashboard.prepared); other ids are hashed in SQL.
-    con.execute("CREATE TABLE t AS SELECT hash(id) AS person_id, id AS group_id FROM raw")
-    got = con.execute(f"SELECT count(DISTINCT person_id), {query.key_sum('t.person_id')},"
-                      f" {query.key_sum('group_id')} FROM t").fetchall()[0]
-    assert got == (39, sum(keys) % MOD, sum(keys) % MOD)
 
 
 # --- differencing ------------------------------------------------------------------------------

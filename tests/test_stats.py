@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from dashboard import stats
-from dashboard.query import KEY_MODULUS
+from dashboard.privacy import KEY_MODULUS
 
 Z = 1.959963984540054  # the normal quantile of 97.5%
 T3 = 3.182446305284263  # Student's t, 97.5%, 3 degrees of freedom (from printed tables)
@@ -68,6 +68,37 @@ def test_mean_ci_of_identical_values_has_no_width():
 def test_share():
     assert stats.share([1, 0, 3, 2], [4, 0, 0, np.nan])[0] == 0.25
     assert np.isnan(stats.share([1, 0, 3, 2], [4, 0, 0, np.nan])[1:]).all()
+
+
+@pytest.mark.parametrize("part, whole, expected", [
+    (1, 4, 0.25), (0, 4, 0.0), (3, 3, 1.0), (2.0, 8.0, 0.25),
+    (3, 0, math.nan),  # zero base: a share of nobody is unknown, not 0 or infinite
+    (0, 0, math.nan),
+    (3, None, math.nan), (3, np.nan, math.nan), (3, pd.NA, math.nan),  # missing base
+    (None, 4, math.nan), (np.nan, 4, math.nan),  # missing part
+])
+def test_ratio(part, whole, expected):
+    got = stats.ratio(part, whole)
+    assert isinstance(got, float)
+    assert (math.isnan(got) and math.isnan(expected)) or got == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("count, population, expected", [
+    (13, 1_500_000, 13 / 1_500_000 * 100_000), (0, 2_480_000, 0.0), (100_000, 100_000, 100_000.0),
+    (5, 0, math.nan),  # zero base
+    (5, None, math.nan), (5, np.nan, math.nan), (5, pd.NA, math.nan),  # no population
+])
+def test_per_residents(count, population, expected):
+    got = stats.per_residents(count, population)[0]
+    assert (math.isnan(got) and math.isnan(expected)) or got == pytest.approx(expected)
+
+
+def test_per_residents_is_vectorised_and_uses_the_indicator_base():
+    from dashboard.indicators import PER_RESIDENTS
+
+    got = stats.per_residents(pd.Series([13, 11, 4]), pd.Series([1_500_000, 2_480_000, 0]))
+    assert got[:2].tolist() == pytest.approx([13 / 1_500_000 * PER_RESIDENTS, 11 / 2_480_000 * PER_RESIDENTS])
+    assert math.isnan(got[2])
 
 
 def test_add_share_and_mean_ci_columns():

@@ -91,9 +91,14 @@ class Translator:
 
     def fewer_than(self) -> str:
         """What a hidden count of people reads: "fewer than 10" (with this Translator's k)."""
+        return self("privacy.fewer_than", k=self.k_text())
+
+    def k_text(self) -> str:
+        """This Translator's k as a number in words (`10`), for sentences about hidden counts;
+        a Translator without k writes none."""
         if self.k is None:
             raise ValueError("this Translator has no k: make it with translator(lang, rule.k)")
-        return self("privacy.fewer_than", k=self.number(self.k))
+        return self.number(self.k)
 
     def percent(self, share: float | None, digits: int = 1) -> str:
         """A share 0..1 as a percentage: `17,0 %` (uk), `17.0%` (en); `—` when missing or hidden."""

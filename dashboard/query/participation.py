@@ -108,7 +108,7 @@ def load_cascade_reach(db: Database, f: Filters, spans: Sequence[tuple[str, dt.d
 
 
 # Programme targets a programme officer keeps: one row per programme (see the file's header).
-TARGETS_FILE = Path(__file__).resolve().parent / "targets.csv"
+TARGETS_FILE = Path(__file__).resolve().parents[1] / "targets.csv"
 
 
 def load_target(programme: str, path: Path = TARGETS_FILE) -> dict | None:

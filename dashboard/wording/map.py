@@ -19,7 +19,7 @@ def format_value(value: object, metric: str, tr: Translator) -> str:
 
 def state_text(state: str, tr: Translator) -> str:
     """What a region without a value shows instead (catalogue text); empty for a value."""
-    return "" if state == VALUE else tr(f"map.state_{state}", k=tr.number(tr.k))
+    return "" if state == VALUE else tr(f"map.state_{state}", k=tr.k_text())
 
 
 def cell_text(value: object, state: str, metric: str, tr: Translator) -> str:
@@ -27,7 +27,7 @@ def cell_text(value: object, state: str, metric: str, tr: Translator) -> str:
     if state == VALUE or (state == OCCUPIED_STATE and not pd.isna(value)):
         return format_value(value, metric, tr)
     if state == HIDDEN and METRICS[metric].kind in ("count", "people"):
-        return tr("privacy.fewer_than", k=tr.number(tr.k))
+        return tr("privacy.fewer_than", k=tr.k_text())
     return state_text(state, tr)
 
 
@@ -72,7 +72,7 @@ def _region_note(occupation: str, state: str, tr: Translator) -> str:
     if occupation in ("full", "partial"):
         return tr(f"map.occupation_{occupation}")
     if state in (NO_DATA, HIDDEN):
-        return tr(f"map.state_{state}", k=tr.number(tr.k))
+        return tr(f"map.state_{state}", k=tr.k_text())
     return tr("map.tip_click")
 
 

@@ -14,7 +14,7 @@ def headline(counts: pd.DataFrame, f: Filters, tr: Translator, scope: str = "") 
     row = counts.iloc[0]
     start, end = tr.date(f.start), tr.date(f.end)
     if pd.isna(row["people"]):
-        return tr("headline.too_few", k=tr.number(tr.k))
+        return tr("headline.too_few", k=tr.k_text())
     if row["people"] == 0:
         return tr("empty.body", start=start, end=end)
     text = tr(
@@ -85,7 +85,7 @@ def trend_summary(monthly: pd.DataFrame, tr: Translator) -> str:
     else:
         text = tr("chart.trend_caption_none")
     if monthly["people"].isna().any():
-        text += " " + tr("chart.trend_hidden", k=tr.number(tr.k))
+        text += " " + tr("chart.trend_hidden", k=tr.k_text())
     return text
 
 

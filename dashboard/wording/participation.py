@@ -36,7 +36,7 @@ def cumulative_summary(cumulative: pd.DataFrame, tr: Translator, target: Mapping
         return tr("participation.cumulative_none")
     text = tr("participation.cumulative_caption", month=tr.month(last["month"].date()), people=tr.count(last["people_total"]))
     if cumulative["people_total"].isna().any():
-        text += " " + tr("participation.hidden_months", k=tr.number(tr.k))
+        text += " " + tr("participation.hidden_months", k=tr.k_text())
     if target:
         reached = last["people_total"]
         share = None if is_missing(reached) else float(reached) / float(target["target"])
@@ -80,7 +80,7 @@ def breakdown_summary(frame: pd.DataFrame, dimension: str, tr: Translator, regio
         text = tr("participation.breakdown_only", top=label_of(dimension, top["value"], tr, region_names),
                   top_people=tr.count(top["people"]))
     if people.isna().any():
-        text += " " + tr("participation.hidden_note", k=tr.number(tr.k))
+        text += " " + tr("participation.hidden_note", k=tr.k_text())
     return text
 
 

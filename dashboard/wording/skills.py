@@ -122,7 +122,7 @@ def shares_summary(ratings: pd.DataFrame, tr: Translator) -> str:
     """Text alternative of the before → after shares: both bands with intervals, and who has both ratings."""
     r = ratings.iloc[0]
     if is_missing(r["pre_high_share"]) and is_missing(r["post_high_share"]):
-        return tr("skills.shares_none", k=tr.number(tr.k))
+        return tr("skills.shares_none", k=tr.k_text())
     return tr("skills.shares_caption",
               high_pre=estimate(tr, r["pre_high_share"], r["pre_high_share_lo"], r["pre_high_share_hi"]),
               high_post=estimate(tr, r["post_high_share"], r["post_high_share_lo"], r["post_high_share_hi"]),
@@ -141,7 +141,7 @@ def distribution_summary(dist: pd.DataFrame, tr: Translator) -> str:
             top = rows.loc[share.idxmax()]
             parts.append(tr(f"skills.mode_{stage}", score=str(top["score"]), share=tr.percent(top["share"])))
     if not parts:
-        return tr("skills.shares_none", k=tr.number(tr.k))
+        return tr("skills.shares_none", k=tr.k_text())
     if dist["share"].isna().any():
-        parts.append(tr("participation.hidden_note", k=tr.number(tr.k)))
+        parts.append(tr("participation.hidden_note", k=tr.k_text()))
     return " ".join(parts)

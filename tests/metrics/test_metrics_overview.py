@@ -1,4 +1,4 @@
-"""Tests of the metric and privacy layers against figures counted by hand from tests/conftest.py."""
+"""Metrics of the Overview (dashboard.metrics.overview) against figures counted by hand from tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -7,19 +7,14 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from dashboard import metrics
 from dashboard.filters import Filters
-from dashboard.i18n import Translator
-from dashboard.privacy import is_suppressed
+from dashboard.metrics import overview as metrics
+from dashboard.privacy import Rule
 
 D = dt.date
 NA = pd.NA
-
-
-@pytest.fixture(autouse=True)
-def exact_counts(monkeypatch):
-    """Hand-counted figures are exact: perturbation is off here and tested in test_privacy.py."""
-    monkeypatch.setenv("DASHBOARD_NOISE", "0")
+# Hand-counted figures are exact: perturbation is off here (it is tested in tests/test_privacy.py).
+EXACT = Rule(k=10, noise=0)
 COUNT_COLUMNS = ["people", "activities", "hubs", "regions", "library_hubs", "public_libraries",
                  "coordinators", "pre_people", "pre_7_10", "post_people", "post_7_10"]
 RATE_COLUMNS = ["library_share", "share_before", "share_after", "change_pp"]
@@ -69,22 +64,34 @@ CASES = {
 @pytest.mark.parametrize("name", list(CASES))
 def test_compute_counts(db, name):
     f, expected = CASES[name]
-    got = metrics.compute_counts(db, f)[COUNT_COLUMNS + RATE_COLUMNS]
+    got = metrics.compute_counts(db, f, EXACT)[COUNT_COLUMNS + RATE_COLUMNS]
     got = got.astype({c: "Int64" for c in COUNT_COLUMNS} | {c: "Float64" for c in RATE_COLUMNS})
     pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-9)
+
+
+@pytest.mark.parametrize("k, people, coordinators", [
+    # The Rule passed in is the one applied: with k = 5 the 6 people of 2023 are shown, with k = 1 everything.
+    (5, 6, 23), (1, 6, 23), (30, NA, NA),
+])
+def test_compute_counts_applies_the_rule_it_is_given(db, monkeypatch, k, people, coordinators):
+    monkeypatch.setenv("DASHBOARD_MIN_COUNT", "50")  # the environment is not read here
+    monkeypatch.setenv("DASHBOARD_NOISE", "5")
+    got = metrics.compute_counts(db, CASES["small year"][0], Rule(k=k, noise=0)).iloc[0]
+    assert [None if pd.isna(v) else int(v) for v in (got["people"], got["coordinators"])] == \
+        [None if pd.isna(v) else v for v in (people, coordinators)]
 
 
 def test_compute_kpis_against_previous_period():
     current, previous = CASES["year 2024"][1], CASES["small year"][1]
     got = metrics.compute_kpis(current, previous)
     expected = pd.DataFrame({
-        "kpi": ["active_hubs", "library_share", "people", "activities", "coordinators", "regions", "skills"],
+        "kpi": ["hubs", "library_share", "people", "activities", "coordinators", "regions", "share_after"],
         "kind": ["count", "share", "people", "people", "people", "count", "before_after"],
         "value": [2, 2 / 150, 21, 30, 29, 2, 16 / 19],
         "previous": [2, 2 / 150, NA, NA, 23, 1, 0.0],
         "change": [0, 0.0, NA, NA, 6, 1, 16 / 19],
     })
-    assert got["kpi"].tolist() == expected["kpi"].tolist()
+    assert got["kpi"].tolist() == expected["kpi"].tolist() == list(metrics.KPI_CARDS)
     assert got["kind"].tolist() == expected["kind"].tolist()
     for column in ("value", "previous", "change"):
         assert [None if pd.isna(v) else round(float(v), 9) for v in got[column]] == \
@@ -94,7 +101,7 @@ def test_compute_kpis_against_previous_period():
 def test_compute_kpis_without_previous_period():
     got = metrics.compute_kpis(CASES["year 2024"][1], None)
     assert got.loc[got["kind"] != "before_after", "change"].isna().all()
-    assert got.loc[got["kpi"] == "skills", "change"].round(9).tolist() == [round(16 / 19, 9)]
+    assert got.loc[got["kpi"] == metrics.BEFORE_AFTER, "change"].round(9).tolist() == [round(16 / 19, 9)]
 
 
 @pytest.mark.parametrize("f, data_start, expected", [
@@ -107,65 +114,21 @@ def test_has_previous(f, data_start, expected):
     assert metrics.has_previous(f, data_start) is expected
 
 
-def test_previous_period_has_the_same_length():
-    f = Filters("ua_hubs", D(2025, 1, 1), D(2025, 6, 30))
-    assert (f.previous().start, f.previous().end) == (D(2024, 7, 4), D(2024, 12, 31))
-    assert f.previous().days() == f.days() == 181
-
-
 def test_compute_monthly_fills_months_and_hides_small_ones(db):
-    got = metrics.compute_monthly(db, Filters("ua_hubs", D(2024, 1, 1), D(2024, 12, 31)))
+    got = metrics.compute_monthly(db, Filters("ua_hubs", D(2024, 1, 1), D(2024, 12, 31)), EXACT)
     assert got["month"].dt.month.tolist() == list(range(1, 13))
     # March: A, B, P; April: B (8); May: P (1); other months: nobody.
     assert got["people"].tolist() == [0, 0, 21, NA, NA, 0, 0, 0, 0, 0, 0, 0]
     assert got["activities"].tolist() == [0, 0, 21, NA, NA, 0, 0, 0, 0, 0, 0, 0]
 
 
-def _plain(text: str) -> str:
-    return text.replace("\u00a0", " ").replace("\u202f", " ")
-
-
-def test_headline_english():
-    f, counts = CASES["year 2024"]
-    assert _plain(metrics.headline(counts, f, Translator("en"))) == (
-        "From 1 January 2024 to 31 December 2024, 2 hubs in 2 regions trained 21 people in "
-        "30 classes and consultations. The share rating their digital skills 7–10 out of 10 rose "
-        "from 0.0% to 84.2% (+84.2 pp).")
-
-
-def test_headline_ukrainian_with_scope():
-    f, counts = CASES["one region"]
-    text = metrics.headline(counts, f, Translator("uk"), scope="Вінницька область")
-    assert _plain(text) == (
-        "З 1 січня 2024 р. по 31 грудня 2024 р. у 1 хабі в 1 регіоні навчено 13 осіб і проведено "
-        "13 занять і консультацій. Частка тих, хто оцінює свої цифрові навички на 7–10 балів із 10, "
-        "зросла з 0,0 % до 100,0 % (+100,0 в. п.). Вибір: Вінницька область.")
-
-
-@pytest.mark.parametrize("name, lang, expected", [
-    ("small year", "en", "This selection has fewer than 10 participants, so no figures are given, to protect them."),
-    ("zero participants", "en", "No class or consultation matching the filters was recorded from 1 January 2024 to 31 December 2024."),
-    ("no ratings", "en", "From 1 January 2025 to 30 June 2025, 1 hub in 1 region trained 15 people in 15 classes and consultations."),
-    ("other programme", "uk", "У цьому виборі менше 10 учасників, тому цифр не наводимо, щоб захистити людей."),
+@pytest.mark.parametrize("name, expected", [
+    ("zero participants", True),
+    ("small year", False),  # suppressed is not empty
+    ("year 2024", False),
 ])
-def test_headline_states(name, lang, expected):
-    f, counts = CASES[name]
-    assert _plain(metrics.headline(counts, f, Translator(lang))) == expected
-
-
-def test_is_empty():
-    assert metrics.is_empty(CASES["zero participants"][1])
-    assert not metrics.is_empty(CASES["small year"][1])  # suppressed is not empty
-    assert not metrics.is_empty(CASES["year 2024"][1])
-
-
-def test_describe_scope():
-    f = Filters("ua_hubs", D(2024, 1, 1), D(2024, 12, 31), regions=("UA-05", "UA-32"),
-                gender=("female",), age_band=("60_69", "70_plus"))
-    names = {"UA-05": "Vinnytsia Oblast", "UA-32": "Kyiv Oblast"}
-    assert metrics.describe_scope(f, Translator("en"), names) == \
-        "Vinnytsia Oblast, Kyiv Oblast; age: 60–69, 70+; gender: women"
-    assert metrics.describe_scope(Filters("ua_hubs", D(2024, 1, 1), D(2024, 1, 2)), Translator("en"), {}) == ""
+def test_is_empty(name, expected):
+    assert metrics.is_empty(CASES[name][1]) is expected
 
 
 @pytest.mark.parametrize("f, expected", [
@@ -176,46 +139,3 @@ def test_describe_scope():
 ])
 def test_widen_suggestions(f, expected):
     assert metrics.widen_suggestions(f, (D(2022, 1, 1), D(2025, 6, 30))) == expected
-
-
-# ---- data quality ----------------------------------------------------------------------------
-
-def test_file_summary_and_reasons(db):
-    from conftest import REPORT
-
-    summary = metrics.file_summary(REPORT)
-    expected = pd.DataFrame({
-        "file": ["hubs_2025.csv", "participants_2024.csv"], "table": ["hubs", "participants"],
-        "extract_date": [D(2025, 6, 30), D(2024, 12, 27)],
-        "rows_in": [7, 25391], "cleaned": [5, 25386], "quarantined": [1, 4], "duplicates": [1, 1],
-    })
-    pd.testing.assert_frame_equal(summary, expected, check_dtype=False)
-    assert metrics.unbalanced_files(summary) == []
-    from dashboard import query
-
-    no_parquet = metrics.quarantine_reasons(REPORT, query.load_quarantine(db).iloc[0:0])
-    assert no_parquet.values.tolist() == [["hubs_2025.csv", "unknown_region", 1],
-                                          ["participants_2024.csv", "unknown_hub", 3],
-                                          ["participants_2024.csv", "bad_date", 1]]
-
-    reasons = metrics.quarantine_reasons(REPORT, query.load_quarantine(db))
-    assert reasons.values.tolist() == [["hubs_2025.csv", "unknown_region", 1],
-                                       ["participants_2024.csv", "unknown_hub", 3],
-                                       ["participants_2024.csv", "bad_date", 1]]
-
-
-def test_file_summary_accepts_a_list_and_other_names():
-    report = {"files": [
-        {"file": "a.csv", "table": "hubs", "rows_read": 10, "rows_cleaned": 6,
-         "quarantine": [{"reason": "x", "rows": 3}], "duplicates_dropped": 0, "extract_date": "soon"},
-        {"name": "b.csv", "rows": 5, "kept": 5},
-    ]}
-    summary = metrics.file_summary(report)
-    assert summary["file"].tolist() == ["a.csv", "b.csv"]
-    assert summary["rows_in"].tolist() == [10, 5]
-    assert summary["table"].tolist() == ["hubs", ""] and summary["extract_date"].isna().all()
-    assert summary["quarantined"].tolist() == [3, NA]
-    assert metrics.unbalanced_files(summary) == ["a.csv"]  # 6 + 3 + 0 ≠ 10
-    reasons = metrics.quarantine_reasons(report, pd.DataFrame(columns=["source_file", "table", "reason", "rows"]))
-    assert reasons.values.tolist() == [["a.csv", "x", 3]]
-    assert metrics.file_summary({}).empty

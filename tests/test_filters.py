@@ -1,0 +1,103 @@
+"""The filter state (dashboard/filters.py): choices, default periods, phases, query-string checks, Filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dashboard import filters as flt
+from dashboard.filters import Filters
+
+D = dt.date
+
+LABELS = {
+    "programme": {"ua_hubs": "Хаби цифрової освіти", "kem_centres": "Центри"},
+    "region": {"UA-05": "Вінницька область", "UA-32": "Київська область"},
+    "age": {"60_69": "60–69", "70_plus": "70+"},
+}
+CHOICES = flt.make_choices(
+    LABELS, {"ua_hubs": (D(2022, 10, 17), D(2025, 3, 3)), "kem_centres": (D(2012, 5, 15), D(2012, 5, 15))},
+    ["2022–2023", "2024", "2025", "bad phase"], D(2025, 6, 30), "ua_hubs",
+)
+
+
+def test_choices_bounds_defaults_and_quick_picks():
+    assert (CHOICES.first_day, CHOICES.last_day) == (D(2012, 1, 1), D(2025, 6, 30))
+    assert (CHOICES.default_start, CHOICES.default_end) == (D(2022, 1, 1), D(2025, 6, 30))
+    assert CHOICES.quick == {
+        "all": (D(2022, 1, 1), D(2025, 6, 30)),
+        "year:2022": (D(2022, 1, 1), D(2022, 12, 31)),
+        "year:2023": (D(2023, 1, 1), D(2023, 12, 31)),
+        "year:2024": (D(2024, 1, 1), D(2024, 12, 31)),
+        "year:2025": (D(2025, 1, 1), D(2025, 6, 30)),  # clamped to the data date
+        "phase:2022–2023": (D(2022, 1, 1), D(2023, 12, 31)),
+    }
+    assert flt.matching_quick(CHOICES, D(2024, 1, 1), D(2024, 12, 31)) == "year:2024"
+    assert flt.matching_quick(CHOICES, D(2024, 1, 2), D(2024, 12, 31)) is None
+
+
+@pytest.mark.parametrize("first, last, data_date, expected", [
+    (D(2022, 10, 17), D(2025, 3, 3), D(2025, 6, 30), (D(2022, 1, 1), D(2025, 6, 30))),
+    (D(2010, 3, 1), D(2013, 2, 1), D(2025, 6, 30), (D(2010, 1, 1), D(2013, 12, 31))),
+    (D(2024, 1, 5), D(2025, 8, 1), D(2025, 6, 30), (D(2024, 1, 1), D(2025, 8, 1))),
+    (None, None, D(2025, 6, 30), (D(2025, 1, 1), D(2025, 6, 30))),
+])
+def test_default_period(first, last, data_date, expected):
+    assert flt.default_period(first, last, data_date) == expected
+
+
+@pytest.mark.parametrize("phase, expected", [
+    ("2022–2023", (D(2022, 1, 1), D(2023, 12, 31))),
+    ("2022-2023", (D(2022, 1, 1), D(2023, 12, 31))),
+    (" 2024 ", (D(2024, 1, 1), D(2024, 12, 31))),
+    ("2024–2022", None), ("phase two", None), ("", None),
+])
+def test_phase_range(phase, expected):
+    assert flt.phase_range(phase) == expected
+
+
+@pytest.mark.parametrize("params, bad", [
+    ({}, []),
+    ({"lang": "en", "from": "2024-01-01", "to": ["2024-12-31"], "region": ["Вінницька область"]}, []),
+    ({"region": "<script>alert(1)</script>"}, ["region"]),
+    ({"from": "2024-99-99"}, ["from"]),
+    ({"to": "31.12.2024"}, ["to"]),
+    ({"age": ";DROP TABLE"}, ["age"]),
+    ({"age": ["60–69", "nonsense"]}, ["age"]),
+    ({"lang": "de", "programme": "x"}, ["lang", "programme"]),
+    ({"region": ""}, []),  # an empty value clears the filter
+    ({"unknown": "whatever"}, []),
+])
+def test_invalid_params(params, bad):
+    assert flt.invalid_params(params, CHOICES) == bad
+
+
+@pytest.mark.parametrize("args, expected, problems", [
+    (("ua_hubs", D(2024, 1, 1), D(2024, 12, 31), ["UA-32", "UA-05", "XX"], {"age": ["70_plus", "60_69", "?"]}),
+     Filters("ua_hubs", D(2024, 1, 1), D(2024, 12, 31), regions=("UA-05", "UA-32"), age_band=("60_69", "70_plus")),
+     []),
+    (("nope", None, None, [], {}), Filters("ua_hubs", D(2022, 1, 1), D(2025, 6, 30)), ["programme"]),
+    (("ua_hubs", D(2025, 1, 1), D(2024, 1, 1), [], {}), Filters("ua_hubs", D(2022, 1, 1), D(2025, 6, 30)),
+     ["from", "to"]),
+    (("ua_hubs", D(2001, 1, 1), D(2030, 1, 1), [], {}), Filters("ua_hubs", D(2012, 1, 1), D(2025, 6, 30)), []),
+])
+def test_build_filters(args, expected, problems):
+    programme, start, end, regions, segment = args
+    got, found = flt.build_filters(programme, start, end, regions, segment, choices=CHOICES)
+    assert (got, found) == (expected, problems)
+
+
+def test_filters_are_hashable_and_frozen():
+    f = Filters("ua_hubs", D(2024, 1, 1), D(2024, 12, 31), regions=("UA-05",))
+    assert hash(f) == hash(Filters("ua_hubs", D(2024, 1, 1), D(2024, 12, 31), regions=("UA-05",)))
+    with pytest.raises(AttributeError):
+        f.programme = "kem_centres"
+    assert f.segment() == {} and Filters("ua_hubs", f.start, f.end, gender=("male",)).segment() == {"gender": ("male",)}
+
+
+
+def test_previous_period_has_the_same_length():
+    f = Filters("ua_hubs", D(2025, 1, 1), D(2025, 6, 30))
+    assert (f.previous().start, f.previous().end) == (D(2024, 7, 4), D(2024, 12, 31))
+    assert f.previous().days() == f.days() == 181
