@@ -206,7 +206,7 @@ def app_data(clean_dir, monkeypatch) -> Path:
 # ---- AppTest helpers ---------------------------------------------------------------------------
 
 APP = ROOT / "streamlit_app.py"
-# Pages registered in streamlit_app.py; test_pages checks this list against the registry.
+# Pages registered in streamlit_app.py; tests/ui/test_frame.py checks this list against the registry.
 PAGES = {"overview": "pages/overview.py", "map": "pages/map.py",
          "participation": "pages/participation.py", "skills": "pages/skills.py", "network": "pages/network.py",
          "exports": "pages/exports.py", "data_quality": "pages/data_quality.py"}

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "dashboard"
 
 # Rank of each layer: a module may import modules of its own rank or lower.
-KERNEL = ("settings", "contract", "filters", "privacy", "stats", "indicators", "i18n", "geo")
+KERNEL = ("settings", "contract", "filters", "privacy", "stats", "indicators", "i18n", "geo", "markdown")
 RANKS = {
     **{name: 0 for name in KERNEL},
     "store": 1, "query": 2, "metrics": 3, "wording": 4, "charts": 5, "maps": 5,

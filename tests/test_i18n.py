@@ -12,6 +12,7 @@ from babel import Locale
 from dashboard import contract
 from dashboard.filters import SEGMENTS
 from dashboard.i18n import BABEL_LOCALES, LANGUAGES, Translator, catalogue
+from dashboard.indicators import INDICATORS
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -24,6 +25,28 @@ def test_catalogues_have_identical_keys():
     uk, en = catalogue("uk"), catalogue("en")
     assert set(uk) - set(en) == set(), "keys only in uk.toml"
     assert set(en) - set(uk) == set(), "keys only in en.toml"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_indicator_has_a_name_and_a_definition(lang):
+    """The [indicator] section: one name and one definition per figure of dashboard/indicators.py,
+    plain texts, and nothing else in that section."""
+    messages = catalogue(lang)
+    for indicator in INDICATORS.values():
+        for key in (indicator.label, indicator.help):
+            assert isinstance(messages.get(key), str) and messages[key].strip(), f"{lang}: {key}"
+    section = {key for key in messages if key.startswith("indicator.")}
+    expected = {key for i in INDICATORS.values() for key in (i.label, i.help)}
+    assert section == expected, f"{lang}: [indicator] keys of no figure: {sorted(section - expected)}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_indicator_names_replace_the_old_figure_keys(lang):
+    """The figures are named only in [indicator]: the old per-page copies are gone."""
+    old = {"kpi.people", "kpi.active_hubs", "kpi.library_share", "kpi.activities", "kpi.coordinators",
+           "kpi.regions", "export.kpi_skills_before", "export.kpi_skills_after", "export.kpi_skills_change"}
+    old |= {f"map.metric_{key}" for key in INDICATORS} | {f"map.help_{key}" for key in INDICATORS}
+    assert not old & set(catalogue(lang))
 
 
 @pytest.mark.parametrize("key", sorted(catalogue("uk")))
@@ -100,11 +123,18 @@ def test_english_plural_forms(n, word):
 
 
 def test_signed_and_suppressed_counts():
-    uk, en = Translator("uk"), Translator("en")
+    uk, en = Translator("uk", 10), Translator("en", 10)
     assert en.signed(6) == "+6" and en.signed(-1200) == "-1,200" and en.signed(0) == "0"
     assert _plain(uk.signed(-1200)) == "-1 200"
     assert en.count(None) == "fewer than 10" and uk.count(None) == "менше 10"
     assert en.count(12) == "12"
+    # "fewer than k" names the k of the rule the figures were protected with ...
+    assert Translator("en", 5).count(None) == "fewer than 5" and en.fewer_than() == "fewer than 10"
+    # ... and a Translator that was not told k writes no hidden count at all.
+    with pytest.raises(ValueError):
+        Translator("en").count(None)
+    with pytest.raises(ValueError):
+        Translator("uk").fewer_than()
 
 
 def test_unknown_language_falls_back_to_ukrainian():

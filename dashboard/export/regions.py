@@ -61,7 +61,8 @@ def region_map_table(frame: pd.DataFrame, view: View) -> pd.DataFrame:
     states = map_metrics.region_states(frame, METRIC)
     people = []
     for value, state in zip(frame[METRIC], states):
-        if state == map_metrics.VALUE:
+        # A number wherever the map shows one (an occupied region may still have figures).
+        if state == map_metrics.VALUE or (state == map_metrics.OCCUPIED_STATE and not pd.isna(value)):
             people.append(int(value))
         else:
             people.append(cell_text(value, state, METRIC, tr))

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from dashboard import settings
-from dashboard.wording.common import escape_md
+from dashboard.markdown import escape_md
 
 # Status of a visitor in a deployment; only OPEN and SIGNED_IN may see data.
 OPEN, REFUSED, SIGN_IN, DENIED, SIGNED_IN = "open", "refused", "sign_in", "denied", "signed_in"

@@ -11,7 +11,8 @@ from dashboard.filters import SEGMENTS
 from dashboard.i18n import Translator
 from dashboard.metrics import overview as metrics
 from dashboard.ui.frame import Context
-from dashboard.wording.common import describe_scope, escape_md
+from dashboard.markdown import escape_md
+from dashboard.wording.common import describe_scope
 
 
 def page_header(ctx: Context, title_key: str) -> None:

@@ -20,7 +20,7 @@ from dashboard.i18n import translator
 from dashboard.query import reference
 from dashboard.ui import cache
 from dashboard.ui.frame import Context
-from dashboard.wording.common import escape_md
+from dashboard.markdown import escape_md
 
 # Files are a few hundred KB: 64 entries per builder stay within tens of MB.
 CACHE_ENTRIES = 64

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +20,10 @@ from dashboard.filters import (
 from dashboard.i18n import Translator, translator
 from dashboard.privacy import Rule
 from dashboard.settings import ROOT, data_dir
-from dashboard.store.database import DataUnavailable, data_version
+from dashboard.store.database import QUARANTINE_TABLE, DataUnavailable, data_version
 from dashboard.ui import auth, cache
+
+log = logging.getLogger(__name__)
 
 QUICK_KEY = "quick"  # quick period picks: not in the URL, the dates they set are
 CONTEXT_KEY = "_dashboard_context"
@@ -64,8 +67,14 @@ class Context:
         return self.rule.k
 
     def report(self) -> tuple[dict, pd.DataFrame]:
-        """The cleaning report and the quarantine counts per file and reason."""
+        """The cleaning report and the quarantine counts per file and reason.
+
+        When `quarantine.parquet` cannot be read (the store then gives it empty), the page that
+        asked says so; the reasons then come from the report alone.
+        """
         _regions, _spans, report, quarantine = cache.reference_tables(self.folder, self.version)
+        if QUARANTINE_TABLE in cache.database(self.folder, self.version).faults:
+            st.warning(self.tr("fault.quarantine", file=f"{QUARANTINE_TABLE}.parquet"), icon=":material/warning:")
         return report, quarantine
 
 
@@ -140,13 +149,18 @@ def frame() -> Context | None:
     tr = translator(lang, rule.k)
     access = auth.gate(lang, tr, place=st.sidebar, k=rule.k)  # stops here unless this visitor may see data
     folder = str(data_dir())
-    version = data_version(Path(folder))
     try:
+        version = data_version(Path(folder))
         cache.database(folder, version)
+        ctx, problems = _filter_sidebar(folder, version, tr, rule, access.hub_detail)
     except DataUnavailable as exc:
+        log.warning("no readable extract: %s", exc)
         st.session_state[CONTEXT_KEY] = exc
         return None
-    ctx, problems = _filter_sidebar(folder, version, tr, rule, access.hub_detail)
+    except Exception as exc:  # noqa: BLE001 - any other fault: a page that says what to run, details to the log
+        log.exception("the extract in %s could not be read", folder)
+        st.session_state[CONTEXT_KEY] = DataUnavailable(Path(folder), f"unreadable extract ({type(exc).__name__})")
+        return None
     if first_run:
         problems = filters.invalid_params(raw, ctx.choices) + problems
     if problems:
@@ -217,7 +231,32 @@ def navigation(ctx: Context | None) -> StreamlitPage:
         return st.navigation([st.Page(missing_data_page, title=title, url_path="setup")], position="hidden")
     pages = [st.Page(str(ROOT / path), title=ctx.tr(key), icon=icon, default=i == 0)
              for i, (path, key, icon) in enumerate(PAGES)]
-    return st.navigation(pages, position="top")
+    return GuardedPage(st.navigation(pages, position="top"))
+
+
+class GuardedPage:
+    """The page st.navigation chose, run so that a fault ends it with one message in the page's
+    language (what is wrong, what the operator should run) instead of a traceback; the details
+    go to the server log. Streamlit's own stop and rerun signals are not faults and pass."""
+
+    def __init__(self, page: StreamlitPage):
+        self.page = page
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.page, name)
+
+    def run(self) -> None:
+        try:
+            self.page.run()
+        except Exception:  # noqa: BLE001 - st.stop and st.rerun are not Exceptions
+            log.exception("page %s failed", getattr(self.page, "url_path", "?"))
+            page_fault()
+
+
+def page_fault() -> None:
+    """The message a page ends with when it could not be shown."""
+    tr = translator(st.session_state.get(LANG_PARAM) or "uk")
+    st.error(tr("fault.page"), icon=":material/error:")
 
 
 def context() -> Context:
@@ -243,16 +282,19 @@ def missing_data_page() -> None:
     """The page shown instead of the app when the extract folder cannot be read: what to run."""
     exc = st.session_state.get(CONTEXT_KEY)
     tr = translator(st.session_state.get(LANG_PARAM, "uk"))
-    folder = str(getattr(exc, "folder", data_dir())).replace("`", "'")
+    # The folder is named by its setting, not its path: no server path reaches a page (the log has it).
     missing = getattr(exc, "missing", ())
+    unreadable = getattr(exc, "unreadable", ())
     problem = getattr(exc, "problem", "")
     if problem == "folder not found":
         why = tr("missing.folder_not_found")
     elif missing:
         why = tr("missing.tables_missing", tables=", ".join(f"{t}.parquet" for t in missing))
+    elif unreadable:
+        why = tr("missing.tables_unreadable", tables=", ".join(f"{t}.parquet" for t in unreadable))
     else:
         why = tr("missing.unreadable")
     st.title(tr("missing.title"))
-    st.error(tr("missing.body", folder=folder, problem=why), icon=":material/folder_off:")
+    st.error(tr("missing.body_setting", problem=why), icon=":material/folder_off:")
     st.markdown(f"**{tr('missing.steps')}**\n\n1. {tr('missing.step_clean')}\n2. {tr('missing.step_env')}\n"
                 f"3. {tr('missing.step_readme')}")

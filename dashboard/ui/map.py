@@ -21,7 +21,7 @@ from dashboard.ui import cache
 from dashboard.ui.blocks import translated_table
 from dashboard.ui.frame import Context
 from dashboard.wording import map as wording
-from dashboard.wording.common import escape_md
+from dashboard.markdown import escape_md
 
 METRIC_KEY = "map_metric"
 YEAR_KEY = "map_year"

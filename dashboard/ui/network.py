@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import charts
@@ -34,8 +33,8 @@ def waitlist(ctx: Context) -> None:
     spec = cache.chart(charts.series_chart, tr, wording.waitlist_series(months, tr), x_title=tr("chart.trend_x"),
                        y_title=tr("chart.trend_y"), series_title=tr("network.series_title"))
     by = "centre" if ctx.hub_detail else "region"
-    detail = pd.concat([cache.waitlist_latest(ctx, by), overall], ignore_index=True)
-    chart_block(ctx, spec, wording.waitlist_summary(overall, tr), wording.waitlist_table(detail, by, tr, ctx.region_names))
+    table = wording.waitlist_table(cache.waitlist_latest(ctx, by), by, tr, ctx.region_names, overall=overall)
+    chart_block(ctx, spec, wording.waitlist_summary(overall, tr), table)
     st.caption(tr("network.capacity_note", k=tr.number(ctx.k)))
 
 

@@ -11,7 +11,8 @@ from dashboard.ui import cache
 from dashboard.ui.blocks import chart_block
 from dashboard.ui.frame import Context
 from dashboard.wording import overview as wording
-from dashboard.wording.common import describe_scope, escape_md
+from dashboard.markdown import escape_md
+from dashboard.wording.common import describe_scope
 
 
 def figures(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame | None]:

@@ -9,7 +9,7 @@ from dashboard.ui import cache
 from dashboard.ui.blocks import static_table, table, translated_table
 from dashboard.ui.frame import Context
 from dashboard.wording import quality as wording
-from dashboard.wording.common import escape_md
+from dashboard.markdown import escape_md
 
 
 def files(ctx: Context, report: dict) -> None:

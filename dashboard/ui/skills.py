@@ -10,7 +10,8 @@ from dashboard.ui import cache
 from dashboard.ui.blocks import chart_block, segment_picker, table
 from dashboard.ui.frame import Context
 from dashboard.wording import skills as wording
-from dashboard.wording.common import escape_md, interval
+from dashboard.markdown import escape_md
+from dashboard.wording.common import interval
 
 
 def rating_cards(ctx: Context, ratings: pd.DataFrame) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import pandas as pd
@@ -53,15 +52,6 @@ def estimate(tr: Translator, value: float, lo: float, hi: float, percent: bool =
 def words_table(columns: Mapping[str, list]) -> pd.DataFrame:
     """A table in words: translated headers -> formatted values."""
     return pd.DataFrame(dict(columns))
-
-
-# Markdown and LaTeX signs that could turn data text into markup (links, emphasis, formulas).
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
-
-
-def escape_md(text: str) -> str:
-    """Text (data names included) made safe to place in Markdown: every markup sign escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 def describe_scope(f: Filters, tr: Translator, region_names: Mapping[str, str]) -> str:

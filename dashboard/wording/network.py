@@ -64,15 +64,23 @@ def months_text(value: float, trained: object, tr: Translator, reported: bool = 
     return tr("network.never") if not is_missing(trained) and trained == 0 else tr("network.unknown")
 
 
-def waitlist_table(latest: pd.DataFrame, by: str, tr: Translator, region_names: Mapping[str, str]) -> pd.DataFrame:
-    """The latest waiting list against capacity, per centre, region or for all centres."""
+def waitlist_table(latest: pd.DataFrame, by: str, tr: Translator, region_names: Mapping[str, str],
+                   overall: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The latest waiting list against capacity per centre, region (`by`) or for all centres,
+    with the all-centres rows of `overall` last under the label "all selected regions"."""
     if by == "centre":
-        first = {tr("network.col_centre"): [f"{h} · {n}" for h, n in zip(latest["hub_id"], latest["name"])]}
+        header = tr("network.col_centre")
+        labels = [f"{h} · {n}" for h, n in zip(latest["hub_id"], latest["name"])]
     elif by == "region":
-        first = {tr("participation.dim_region"): [region_names.get(c, c) for c in latest["region_code"]]}
+        header = tr("participation.dim_region")
+        labels = [region_names.get(c, c) for c in latest["region_code"]]
     else:
-        first = {tr("participation.dim_region"): [tr("participation.all_regions")] * len(latest)}
-    return words_table({**first,
+        header = tr("participation.dim_region")
+        labels = [tr("participation.all_regions")] * len(latest)
+    if overall is not None and len(overall):
+        latest = pd.concat([latest, overall], ignore_index=True)
+        labels += [tr("participation.all_regions")] * len(overall)
+    return words_table({header: labels,
                         tr("network.col_month"): [tr.month(pd.Timestamp(m).date()) for m in latest["month"]],
                         tr("network.col_centres"): [tr.number(v) for v in latest["centres"]],
                         tr("network.series_waiting"): [tr.count(v) for v in latest["waiting"]],

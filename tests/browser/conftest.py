@@ -22,7 +22,7 @@ SALT = "test"  # the demo's people are invented; a fixed salt keeps the run repr
 
 @dataclass(frozen=True)
 class AppPage:
-    """A registered page (dashboard.ui.PAGES): its file, catalogue key and where it is served."""
+    """A registered page (dashboard.ui.frame.PAGES): its file, catalogue key and where it is served."""
 
     path: str
     key: str
@@ -36,10 +36,10 @@ class AppPage:
 
 def registered_pages() -> list[AppPage]:
     """Every page of the app, read from the registry, so a new page is covered without edits here."""
-    from dashboard import ui
+    from dashboard.ui import frame
 
     return [AppPage(path, key, icon, "" if i == 0 else Path(path).stem)
-            for i, (path, key, icon) in enumerate(ui.PAGES)]
+            for i, (path, key, icon) in enumerate(frame.PAGES)]
 
 
 class BrowserGate:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard.ui import auth
 
 pg = st.navigation([st.Page("pages/home.py", default=True), st.Page("pages/hubs.py")])
 auth.gate("uk")

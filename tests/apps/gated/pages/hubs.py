@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard.ui import auth
 
 auth.guard_page("uk")
 st.write("HUB-LEVEL-DATA")

@@ -11,16 +11,22 @@ import pandas as pd
 import pytest
 from conftest import HUBS, _frame, build_clean
 
-from dashboard import geo, maps, metrics, metrics_map
+from dashboard import geo, maps, settings
 from dashboard.contract import LIBRARY_TYPES
 from dashboard.filters import Filters
 from dashboard.i18n import Translator
-from dashboard.query import Database
+from dashboard.metrics import map as metrics_map
+from dashboard.metrics import overview as overview_metrics
+from dashboard.privacy import Rule
+from dashboard.store.database import Database
 
 D = dt.date
 NA = pd.NA
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 YEAR_2024 = Filters("ua_hubs", D(2024, 1, 1), D(2024, 12, 31))
+# Hand-counted figures are exact: perturbation is off (the noise is tested in test_privacy.py).
+EXACT = Rule(k=10, noise=0)
+NOISY = Rule(k=10, noise=2)
 # The map extract: the shared fixture, plus what the map must draw distinctly. Lviv (UA-46) has no
 # population or library figure (no data for the rates), Kyiv Oblast (UA-32) is partly occupied,
 # Crimea (UA-43) wholly occupied with one hub whose status is `occupied`; every hub has coordinates,
@@ -76,10 +82,9 @@ def mdb(map_dir):
     database.close()
 
 
-@pytest.fixture(autouse=True)
-def exact_counts(monkeypatch):
-    """Hand-counted figures are exact: perturbation is off (the noise is tested in test_privacy.py)."""
-    monkeypatch.setenv("DASHBOARD_NOISE", "0")
+def tr_of(lang: str) -> Translator:
+    """A Translator that writes "fewer than 10" (the Rule's k)."""
+    return Translator(lang, EXACT.k)
 
 
 # ---- each metric per region, counted by hand -------------------------------------------------
@@ -113,7 +118,7 @@ def test_metrics_cover_every_choice():
 
 @pytest.mark.parametrize("metric", list(EXPECTED))
 def test_each_metric_per_region(mdb, metric):
-    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024).set_index("region_code")
+    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024, EXACT).set_index("region_code")
     assert sorted(regions.index) == sorted(EXPECTED[metric])  # Ukraine's regions only, Kemerovo left out
     states = metrics_map.region_states(regions.reset_index(), metric)
     for code, (value, state) in EXPECTED[metric].items():
@@ -127,43 +132,43 @@ def test_each_metric_per_region(mdb, metric):
 
 def test_region_rows_equal_the_overview_for_that_region(mdb):
     """A click on a region lands on the Overview of that region: the same figures."""
-    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024).set_index("region_code")
+    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024, EXACT).set_index("region_code")
     for code in ("UA-05", "UA-32", "UA-30"):
-        overview = metrics.compute_counts(mdb, Filters("ua_hubs", D(2024, 1, 1), D(2024, 12, 31), regions=(code,)))
+        overview = overview_metrics.compute_counts(
+            mdb, Filters("ua_hubs", D(2024, 1, 1), D(2024, 12, 31), regions=(code,)), EXACT)
         for column in ("people", "hubs", "library_share", "share_before", "share_after", "change_pp",
                        "pre_people", "post_people", "post_7_10"):
             a, b = regions.at[code, column], overview.at[0, column]
             assert (pd.isna(a) and pd.isna(b)) or float(a) == pytest.approx(float(b)), (code, column)
 
 
-def test_same_people_get_the_same_noise_as_on_the_overview(mdb, monkeypatch):
+def test_same_people_get_the_same_noise_as_on_the_overview(mdb):
     """Cell keys equal the Overview's: a region's count, and the one hub holding all its people,
     are perturbed exactly like the Overview's count for that region (no differencing between views)."""
-    monkeypatch.setenv("DASHBOARD_NOISE", "2")
-    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024).set_index("region_code")
-    hubs = metrics_map.compute_hub_metrics(mdb, YEAR_2024).set_index("hub_id")
-    overview = metrics.compute_counts(mdb, Filters("ua_hubs", D(2024, 1, 1), D(2024, 12, 31), regions=("UA-05",)))
+    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024, NOISY).set_index("region_code")
+    hubs = metrics_map.compute_hub_metrics(mdb, YEAR_2024, NOISY).set_index("hub_id")
+    overview = overview_metrics.compute_counts(
+        mdb, Filters("ua_hubs", D(2024, 1, 1), D(2024, 12, 31), regions=("UA-05",)), NOISY)
     assert regions.at["UA-05", "people"] == overview.at[0, "people"] == hubs.at["ХЦО-00001", "people"]
     assert regions.at["UA-05", "post_7_10"] == overview.at[0, "post_7_10"]
 
 
 def test_segment_narrows_people_but_not_libraries(mdb):
     women = Filters("ua_hubs", D(2024, 1, 1), D(2024, 12, 31), gender=("female",))
-    regions = metrics_map.compute_region_metrics(mdb, women).set_index("region_code")
+    regions = metrics_map.compute_region_metrics(mdb, women, EXACT).set_index("region_code")
     assert regions.at["UA-05", "people"] == 12  # group A only
     assert regions.at["UA-32", "people"] == 0 and regions.at["UA-32", "hubs"] == 0
     assert regions.at["UA-05", "library_share"] == pytest.approx(2 / 40)
 
 
-def test_people_counts_are_perturbed_within_the_noise(mdb, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_NOISE", "2")
-    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024).set_index("region_code")
+def test_people_counts_are_perturbed_within_the_noise(mdb):
+    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024, NOISY).set_index("region_code")
     assert abs(int(regions.at["UA-05", "people"]) - 13) <= 2 and pd.isna(regions.at["UA-32", "people"])
     assert not [c for c in regions.columns if c.endswith("_key")]
 
 
 def test_hub_figures(mdb):
-    hubs = metrics_map.compute_hub_metrics(mdb, YEAR_2024).set_index("hub_id")
+    hubs = metrics_map.compute_hub_metrics(mdb, YEAR_2024, EXACT).set_index("hub_id")
     # Joined by the end of 2024: H5 (2025) is left out; the Kemerovo centres belong to the other programme.
     assert sorted(hubs.index) == ["ХЦО-00001", "ХЦО-00002", "ХЦО-00003", "ХЦО-00004", "ХЦО-00006", "ХЦО-00007"]
     assert hubs.at["ХЦО-00001", "people"] == 13 and hubs.at["ХЦО-00001", "activities"] == 13
@@ -192,9 +197,9 @@ def test_region_codes_in_data_and_boundaries_match_one_to_one():
 
 
 def test_every_region_of_the_view_is_drawn_once(mdb):
-    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024)
-    hubs = metrics_map.compute_hub_metrics(mdb, YEAR_2024)
-    spec = json.loads(maps.impact_deck(regions, hubs, "people", Translator("en"), {}).to_json())
+    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024, EXACT)
+    hubs = metrics_map.compute_hub_metrics(mdb, YEAR_2024, EXACT)
+    spec = json.loads(maps.impact_deck(regions, hubs, "people", tr_of("en"), {}).to_json())
     shapes = next(layer for layer in spec["layers"] if layer["id"] == maps.LAYER_REGIONS)
     assert sorted(f["properties"]["code"] for f in shapes["data"]["features"]) == sorted(regions["region_code"])
 
@@ -203,7 +208,7 @@ def test_every_region_of_the_view_is_drawn_once(mdb):
 
 def test_sequential_classes_with_a_zero_class():
     values = pd.Series([0, 5, 10, 20, 40, 80, 160])
-    classes = maps.classify(values, "people", Translator("en"))
+    classes = maps.classify(values, "people", tr_of("en"))
     # Quartiles of the positive values: 12.5 → 12 (two significant digits, whole people), 30, 70.
     assert classes.breaks == (0, 5, 12, 30, 70, 160)
     assert classes.labels == ("0", "5 – 11", "12 – 29", "30 – 69", "70 – 160")
@@ -212,7 +217,7 @@ def test_sequential_classes_with_a_zero_class():
 
 
 def test_share_classes_are_read_in_percent():
-    classes = maps.classify(pd.Series([0.1, 0.2, 0.4]), "library_share", Translator("uk"))
+    classes = maps.classify(pd.Series([0.1, 0.2, 0.4]), "library_share", tr_of("uk"))
     # Terciles of 10, 20, 40 (%): 16.7 → 17 and 26.7 → 27.
     assert [round(b, 4) for b in classes.breaks] == [0.1, 0.17, 0.27, 0.4]
     assert [t.replace("\u00a0", " ") for t in classes.labels] == ["10,0 % – 17,0 %", "17,0 % – 27,0 %",
@@ -227,22 +232,22 @@ def test_share_classes_are_read_in_percent():
     ([0.0, 0.0], ("0",), maps.DIVERGING[3:4]),
 ])
 def test_changes_get_a_diverging_scale_around_zero(values, labels, colours):
-    classes = maps.classify(pd.Series(values), "change_pp", Translator("en"))
+    classes = maps.classify(pd.Series(values), "change_pp", tr_of("en"))
     assert classes.labels == labels and classes.colours == colours
     assert classes.index(pd.Series(values)).tolist() == sorted(classes.index(pd.Series(values)).tolist())
     assert 0.0 in classes.breaks  # no class straddles zero
 
 
 def test_one_value_and_no_value():
-    tr = Translator("en")
+    tr = tr_of("en")
     assert maps.classify(pd.Series([7.0]), "hubs", tr).labels == ("7",)
     assert maps.classify(pd.Series([0, 0]), "hubs", tr).labels == ("0",)
     assert maps.classify(pd.Series([NA], dtype="Float64"), "hubs", tr).labels == ()
 
 
 def test_legend_names_states_apart_from_zero(mdb):
-    tr = Translator("en")
-    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024)
+    tr = tr_of("en")
+    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024, EXACT)
     states = metrics_map.region_states(regions, "people_per_hub")
     classes = maps.classify(regions["people_per_hub"].where(states == "value"), "people_per_hub", tr)
     entries = maps.legend(classes, states, tr)
@@ -259,11 +264,11 @@ def test_legend_names_states_apart_from_zero(mdb):
 
 # ---- the deck --------------------------------------------------------------------------------
 
-def _deck_spec(mdb, metric="people", lang="en", selected=()):
-    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024)
-    hubs = metrics_map.compute_hub_metrics(mdb, YEAR_2024)
+def _deck_spec(mdb, metric="people", lang="en", selected=(), basemap=False):
+    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024, EXACT)
+    hubs = metrics_map.compute_hub_metrics(mdb, YEAR_2024, EXACT)
     names = dict(zip(regions["region_code"], regions["region_code"]))
-    deck = maps.impact_deck(regions, hubs, metric, Translator(lang), names, selected)
+    deck = maps.impact_deck(regions, hubs, metric, tr_of(lang), names, selected, basemap=basemap)
     return deck, json.loads(deck.to_json())
 
 
@@ -280,13 +285,15 @@ def test_hostile_hub_name_reaches_the_spec_as_plain_text(mdb):
 
 
 def test_no_basemap_and_no_token(mdb, monkeypatch):
-    monkeypatch.delenv(maps.BASEMAP_ENV, raising=False)
-    deck, spec = _deck_spec(mdb)
+    monkeypatch.delenv("DASHBOARD_BASEMAP", raising=False)
+    assert not settings.basemap_enabled()
+    deck, spec = _deck_spec(mdb, basemap=settings.basemap_enabled())
     assert spec["mapStyle"] == "__MAP_STYLE__" and "mapProvider" not in spec  # Streamlit draws no tiles
     text = deck.to_json().lower()
     assert "mapbox" not in text and "carto" not in text and "token" not in text
-    monkeypatch.setenv(maps.BASEMAP_ENV, "carto")
-    _deck, spec = _deck_spec(mdb)
+    monkeypatch.setenv("DASHBOARD_BASEMAP", "carto")
+    assert settings.basemap_enabled()
+    _deck, spec = _deck_spec(mdb, basemap=settings.basemap_enabled())
     assert spec["mapProvider"] == "carto" and "cartocdn" in spec["mapStyle"]
 
 
@@ -353,15 +360,15 @@ def test_geojson_sent_is_small():
         regions[column] = pd.array([np.nan] * len(regions), dtype="Float64")
     hubs = pd.DataFrame(columns=["hub_id", "name", "settlement", "hromada", "region_code", "lat", "lon",
                                  "joined_on", "status", "people", "activities"])
-    deck = maps.impact_deck(regions, hubs, "hubs", Translator("uk"), dict(zip(regions.region_code, regions.name_uk)))
+    deck = maps.impact_deck(regions, hubs, "hubs", tr_of("uk"), dict(zip(regions.region_code, regions.name_uk)))
     assert 80_000 < maps.geojson_bytes(deck) < 150_000  # 27 simplified regions with their tooltips
 
 
 # ---- the static twin -------------------------------------------------------------------------
 
 def test_static_choropleth_has_the_same_classes_and_legend(mdb):
-    tr = Translator("en")
-    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024)
+    tr = tr_of("en")
+    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024, EXACT)
     names = dict(zip(regions["region_code"], regions["region_code"]))
     chart = maps.static_choropleth(regions, "people", tr, names)
     spec = chart.to_dict()
@@ -386,8 +393,8 @@ def test_static_choropleth_has_the_same_classes_and_legend(mdb):
 def test_static_choropleth_renders_with_cyrillic(mdb):
     import vl_convert as vlc
 
-    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024)
-    chart = maps.static_choropleth(regions, "hubs", Translator("uk"), {"UA-05": "Вінницька область"})
+    regions = metrics_map.compute_region_metrics(mdb, YEAR_2024, EXACT)
+    chart = maps.static_choropleth(regions, "hubs", tr_of("uk"), {"UA-05": "Вінницька область"})
     svg = vlc.vegalite_to_svg(chart.to_dict())
     assert "Вінницька" in svg and "Активні хаби" in svg
 

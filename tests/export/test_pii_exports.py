@@ -21,9 +21,11 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from dashboard import exports, query
-from dashboard.export import files
+from dashboard import privacy
+from dashboard.export import files, registry
 from dashboard.filters import Filters
+from dashboard.query import reference
+from dashboard.store.database import Database
 
 pytestmark = pytest.mark.slow
 
@@ -261,25 +263,26 @@ def exported(demo, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("exports")
     region = busiest_region(clean)
     narrow = ["--region", region, "--from", "2024-01-01", "--to", "2024-12-31"]
-    figures = [arg for name in exports.FIGURES for arg in ("--figure", name)]
+    figures = [arg for name in registry.FIGURES for arg in ("--figure", name)]
     data = ["--data-dir", str(clean)]
     # The fact sheets take longest: written beside the rest.
     sheets = _start("dashboard.export", "factsheet", "--all-regions", str(out / "sheets"), "--lang", "uk", *data)
-    db = query.Database(clean)
+    db = Database(clean)
+    rule = privacy.from_settings()  # the deployment's rule, as the command line reads it
     try:
         _run("dashboard.export", "presskit", str(out / "kit_uk.zip"), *figures, "--lang", "uk", *data)
         _run("dashboard.export", "presskit", str(out / "kit_en.zip"), *figures, "--lang", "en", *narrow, *data)
         _run("dashboard.export", "factsheet", str(out / "sheet_en.pdf"), "--lang", "en", *data)
-        spans = query.load_programme_spans(db).set_index("programme")
+        spans = reference.load_programme_spans(db).set_index("programme")
         first, last = (pd.Timestamp(spans.loc["ua_hubs", c]).date() for c in ("first_day", "last_day"))
         views = {"all": Filters("ua_hubs", first, last),
                  "narrow": Filters("ua_hubs", dt.date(2024, 1, 1), dt.date(2024, 12, 31), regions=(region,),
                                    age_band=("60_69",))}
         for lang in ("uk", "en"):
             for label, f in views.items():
-                view = exports.make_view(db, f, lang)
-                for name in exports.FIGURES:
-                    export = exports.build(name, db, view)
+                view = registry.make_view(db, f, lang, rule)
+                for name in registry.FIGURES:
+                    export = registry.build(name, db, view)
                     for fmt in ("csv", "xlsx"):
                         (out / f"{name}_{label}_{lang}.{fmt}").write_bytes(files.write(export, fmt))
     except BaseException:
@@ -353,7 +356,7 @@ def _plant(kind: str, source: Path, text: str, target: Path) -> None:
     elif kind == "pdf":
         from reportlab.pdfgen import canvas
 
-        from dashboard import factsheet
+        from dashboard.export import factsheet
 
         factsheet.register_fonts()
         page = canvas.Canvas(str(target), pageCompression=1)

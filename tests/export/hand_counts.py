@@ -1,0 +1,103 @@
+"""Test helper of tests/export: every exportable figure's table for two views, counted by hand
+from the fixture extract (tests/conftest.py), in English, with k = 10 and no perturbation.
+
+Cells are what the figure's table holds: a whole number of people, a share or change in percent
+with one decimal, FEWER for a hidden count of 1..9 people, None for a figure built on one (a
+share of hidden people) or for a cell with no value. Nothing here is computed by the code under test.
+
+The fixture, as far as these views reach (ua_hubs, 2024; "rated" = an overall self-rating):
+- group A: 12 women of 60–69, one class each at ХЦО-00001 (UA-05) on 12 March 2024; all rated 3
+  before, 10 of them 8 after (2 gave no rating after);
+- group B: 8 men of 25–44, two classes each at ХЦО-00003 (UA-32), 20 March and 17 April 2024;
+  rated 5 before, after 6, 6, 6, 9, 9, 9, 9, 9;
+- person P: a man of 70+, classes at ХЦО-00001 on 5 December 2023 and 10 March 2024, and at
+  ХЦО-00003 (UA-32) on 20 May 2024; rated 6 before, 7 after;
+- group C (5 women of 45–59, November 2023) and group D (15 women of 70+, February 2025) fall
+  outside both views; Kemerovo's centres are another programme.
+- library hubs not closed: ХЦО-00001 (joined 2022) and ХЦО-00002 (November 2023), both in UA-05,
+  which has 40 public libraries; all of Ukraine's regions of the fixture have 40 + 60 + 20 + 30 = 150.
+- coordinators who completed training in groups that ended in 2024: 21 (K-2024-031, UA-05) and
+  8 (K-2024-040, UA-32; K-2024-032 did not record completions); in 2023: 23 (K-2023-014, UA-05).
+The previous period of 2024 is the 366 days before it (31 December 2022 – 31 December 2023).
+"""
+
+from __future__ import annotations
+
+FEWER = "fewer than 10"
+MONTHS = [f"2024-{m:02d}" for m in range(1, 13)]
+KEY_FIGURES_COLUMNS = ["Indicator", "Value", "Unit", "Previous period", "Change"]
+SKILLS_COLUMNS = ["When", "People who gave a rating", "Of them rating 7–10", "Share rating 7–10, %"]
+REGION_COLUMNS = ["ISO 3166-2", "Region", "People"]
+SHARES_COLUMNS = ["Indicator", "When", "Share, %", "95% interval from, %", "95% interval to, %"]
+HIGH, LOW = "Rate their skills 7–10", "Rate their skills 1–4"
+
+
+def _months(people: dict[str, object]) -> list[list[object]]:
+    """Every month of 2024, zero unless given."""
+    return [[m, people.get(m, 0)] for m in MONTHS]
+
+
+# Vinnytsia Oblast, 2024, women of 60 and over: group A alone.
+VINNYTSIA_TABLES: dict[str, tuple[list[str], list[list[object]]]] = {
+    "participation_trend": (["Month", "People"], _months({"2024-03": 12})),
+    "key_figures": (KEY_FIGURES_COLUMNS, [
+        # 1 hub (ХЦО-00001) against none in 2023 (C is 45–59, P a man).
+        ["Active hubs", 1, "", 0, 1],
+        # 2 library hubs of 40 libraries at the end of 2024 and of 2023 alike.
+        ["Libraries that are hubs", 5.0, "%", 5.0, 0.0],
+        ["People trained", 12, "", 0, 12],
+        ["Classes and consultations", 12, "", 0, 12],
+        # Coordinators do not depend on the group of people: UA-05's 21 against 23.
+        ["Coordinators trained", 21, "", 23, -2],
+        ["Regions covered", 1, "", 0, 1],
+        # 0 of 12 rated 7–10 before training, 10 of 10 after.
+        ["Rating their skills 7–10 before training", 0.0, "%", None, None],
+        ["Rating their skills 7–10 after training", 100.0, "%", None, None],
+        ["Change in the share rating their skills 7–10", 100.0, "pp", None, None],
+    ]),
+    "skills": (SKILLS_COLUMNS, [["Before training", 12, 0, 0.0], ["After training", 10, 10, 100.0]]),
+    # The map shows every region of Ukraine in the fixture, whatever the region filter.
+    "region_map": (REGION_COLUMNS, [["UA-05", "Vinnytsia Oblast", 12], ["UA-30", "Kyiv", 0],
+                                    ["UA-32", "Kyiv Oblast", 0], ["UA-46", "Lviv Oblast", 0]]),
+    "people_by_region": (REGION_COLUMNS, [["UA-05", "Vinnytsia Oblast", 12]]),
+    # Wilson 95% intervals: 0 of n reaches z²/(n + z²), n of n starts at n/(n + z²), z = 1.96:
+    # 0 of 12 → 0–24.2, 12 of 12 → 75.8–100, 10 of 10 → 72.2–100, 0 of 10 → 0–27.8.
+    "skill_shares": (SHARES_COLUMNS, [[HIGH, "Before", 0.0, 0.0, 24.2], [HIGH, "After", 100.0, 72.2, 100.0],
+                                      [LOW, "Before", 100.0, 75.8, 100.0], [LOW, "After", 0.0, 0.0, 27.8]]),
+}
+
+# Men, all regions, 2024: B (8) and P, 9 people; every count of people is 1..9.
+MEN_TABLES: dict[str, tuple[list[str], list[list[object]]]] = {
+    # March: B and P (9); April: B (8); May: P at ХЦО-00003 (1).
+    "participation_trend": (["Month", "People"], _months({"2024-03": FEWER, "2024-04": FEWER, "2024-05": FEWER})),
+    "key_figures": (KEY_FIGURES_COLUMNS, [
+        # ХЦО-00001 and ХЦО-00003 against ХЦО-00001 alone (P in December 2023).
+        ["Active hubs", 2, "", 1, 1],
+        # 2 library hubs of 150 libraries (1.33%), at the end of 2024 and of 2023.
+        ["Libraries that are hubs", 1.3, "%", 1.3, 0.0],
+        # 9 people against P alone: both hidden, and no change is written.
+        ["People trained", FEWER, "", FEWER, None],
+        # 16 classes of B and 2 of P in 2024, against P's one class of December 2023.
+        ["Classes and consultations", 18, "", FEWER, None],
+        ["Coordinators trained", 29, "", 23, 6],
+        ["Regions covered", 2, "", 1, 1],
+        # Shares of 9 people rated before and after: hidden.
+        ["Rating their skills 7–10 before training", None, "%", None, None],
+        ["Rating their skills 7–10 after training", None, "%", None, None],
+        ["Change in the share rating their skills 7–10", None, "pp", None, None],
+    ]),
+    # Rated before: 9 (B at 5, P at 6), none at 7–10 (a zero is not hidden); after: 9, of them
+    # 6 at 7–10 (five of B at 9, P at 7).
+    "skills": (SKILLS_COLUMNS, [["Before training", FEWER, 0, None], ["After training", FEWER, FEWER, None]]),
+    # UA-05: P alone; UA-32: B and P.
+    "region_map": (REGION_COLUMNS, [["UA-05", "Vinnytsia Oblast", FEWER], ["UA-30", "Kyiv", 0],
+                                    ["UA-32", "Kyiv Oblast", FEWER], ["UA-46", "Lviv Oblast", 0]]),
+    "people_by_region": (REGION_COLUMNS, [["UA-05", "Vinnytsia Oblast", FEWER], ["UA-32", "Kyiv Oblast", FEWER]]),
+    "skill_shares": (SHARES_COLUMNS, [[HIGH, "Before", None, None, None], [HIGH, "After", None, None, None],
+                                      [LOW, "Before", None, None, None], [LOW, "After", None, None, None]]),
+}
+
+
+def as_csv(cell: object) -> str:
+    """A cell as an exported CSV writes it: the number's text, the words, or empty for None."""
+    return "" if cell is None else str(cell)
