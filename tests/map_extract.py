@@ -1,8 +1,4 @@
-"""Test helper of the map page tests: the fixture extract with the map's regions and hubs.
-
-The same extract as tests/maps/test_maps.py builds (kept here because a test module in another
-folder cannot be imported reliably: only tests/ and this folder are on the import path).
-"""
+"""Test helper of the map tests (tests/maps, tests/ui): the fixture extract with the map's regions and hubs."""
 
 from __future__ import annotations
 
