@@ -4,13 +4,18 @@ Load: raw files are read in chunks and transformed row by row into staged Parque
 Process: DuckDB drops duplicates, resolves keys and builds the cleaned tables out of core.
 Save: every table is validated against the contract, and the outputs against each other and the
 report (`check_outputs`), in a scratch folder that replaces the output folder only when
-everything succeeded.
+everything succeeded: the finished extract becomes a version folder that the output folder, a
+symbolic link, is pointed at with one rename (store.prepared.publish), so the output folder always
+holds a whole extract and readers of the previous one finish on it. Each run first undoes a
+publication that was interrupted (store.prepared.recover) and removes the scratch folders of runs
+that died (store.prepared.sweep); its own scratch folder holds a lock while it runs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import shutil
 import sys
 import tempfile
@@ -34,6 +39,8 @@ DEFAULT_PROGRAMME = {"waitlist": "kem_centres", "partners": "kem_centres"}
 KEM_PREFIXES = ("kemerovo", "centres")
 DUCKDB_MEMORY = "512MB"
 BATCH_ROWS = 200_000
+# Scratch folders of runs, next to the output folder (removed by the run, or by a later one).
+SCRATCH_PREFIX = ".clean-"
 # No programme's data starts before this (Kemerovo's starts in 2010); an earlier date in a cleaned
 # table means a date was read or converted wrongly.
 DATE_FLOOR = dt.date(2000, 1, 1)
@@ -46,6 +53,9 @@ _META = [("file_idx", pa.int32()), ("source_file", pa.string()), ("line", pa.int
          ("row_hash", pa.string()), ("raw", pa.string()), ("reason", pa.string()), ("detail", pa.string())]
 _ARROW = {"str": pa.string(), "bool": pa.bool_(), "boolean": pa.bool_(), "Int64": pa.int64(),
           "int64": pa.int64(), "float64": pa.float64(), "datetime64[ms]": pa.timestamp("ms")}
+
+
+log = logging.getLogger(__name__)
 
 
 class PipelineError(Exception):
@@ -220,8 +230,13 @@ def run(raw_dir: Path, clean_dir: Path, salt: bytes, progress: bool = True) -> d
     """Clean every raw file in `raw_dir` into `clean_dir`; returns the run report."""
     files = raw_files(raw_dir)
     clean_dir.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".clean-", dir=clean_dir.parent))
+    if prepared.recover(clean_dir):
+        log.warning("%s: an interrupted run's publication was undone", clean_dir)
+    prepared.sweep(clean_dir.parent, SCRATCH_PREFIX)
+    scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=clean_dir.parent))
+    lock = None
     try:
+        lock = prepared.hold(scratch)
         out = scratch / "out"
         out.mkdir()
         report = _run(files, scratch, out, salt, progress)
@@ -231,13 +246,14 @@ def run(raw_dir: Path, clean_dir: Path, salt: bytes, progress: bool = True) -> d
         return report
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        if lock is not None:
+            lock.close()
 
 
 def _swap(out: Path, clean_dir: Path, scratch: Path) -> None:
-    old = scratch / "previous"
-    if clean_dir.exists():
-        clean_dir.rename(old)
-    out.rename(clean_dir)
+    """Publish the finished extract: `clean_dir` names it after one rename (store.prepared)."""
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    prepared.publish(out, clean_dir, f"{stamp}-{scratch.name.removeprefix(SCRATCH_PREFIX)}")
 
 
 def _run(files: list[Path], scratch: Path, out: Path, salt: bytes, progress: bool) -> dict:

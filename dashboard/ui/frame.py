@@ -220,8 +220,9 @@ def _quick_label(key: str, tr: Translator) -> str:
     return tr("quick.all") if kind == "all" else tr(f"quick.{kind}", **{kind: value})
 
 
-def navigation(ctx: Context | None) -> StreamlitPage:
-    """Register the pages (st.navigation) and return the one to run.
+def navigation(ctx: Context | None) -> StreamlitPage | GuardedPage:
+    """Register the pages (st.navigation) and return the one to run (a GuardedPage: a fault
+    ends it with one message, not a traceback).
 
     Without readable data there is one hidden page that says what to run. Url paths are the
     file names, so links survive a change of language.

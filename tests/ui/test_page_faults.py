@@ -241,3 +241,42 @@ def test_a_fault_in_the_filter_frame_gives_the_setup_page(extract, tmp_path, mon
     tr = Translator("en")
     assert title(at) == tr("missing.title")
     assert at.error[0].value == tr("missing.body_setting", problem=tr("missing.unreadable"))
+
+
+# ---- a new cleaning run published while a page runs: the page finishes on the extract it began on ---
+
+def test_a_page_running_across_a_new_cleaning_run_finishes_on_its_extract(tmp_path, monkeypatch):
+    import streamlit as st
+
+    from dashboard.metrics import network
+
+    clean = tmp_path / "data" / "clean"
+    run(SAMPLES, clean, CLEAN_SALT, progress=False)
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLES, raw)
+    (raw / "waitlist_sample.csv").unlink()  # the next extract has no waiting list
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(clean))
+    params = {"lang": "en", "programme": "Computer literacy centres (Kemerovo Oblast)",
+              "from": "2012-01-01", "to": "2012-12-31"}
+    before = run_app(params, page="network")
+    shows_no_internals(before, tmp_path)
+    first = clean.resolve()
+
+    original, published = network.compute_network_years, []
+
+    def publish_meanwhile(*args, **kwargs):  # the page has begun: now the new extract is published
+        if not published:
+            run(raw, clean, CLEAN_SALT, progress=False)
+            published.append(clean.resolve())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(network, "compute_network_years", publish_meanwhile)
+    st.cache_data.clear()  # the figures are computed again, on the connection the run began with
+    during = run_app(params, page="network")
+    shows_no_internals(during, tmp_path)
+    assert not during.error
+    assert published and published[0] != first
+    assert visible_texts(during) == visible_texts(before)  # all of it from the extract it began on
+    after = run_app(params, page="network")  # the next run reads the new extract
+    shows_no_internals(after, tmp_path)
+    assert visible_texts(after) != visible_texts(before)
