@@ -29,9 +29,11 @@ RANKS = {
 PIPELINE = ("clean", "demo")
 PAGES_RANK = 8
 # What the pipeline may use of the app's package besides the kernel: it writes the query-ready
-# copies the store reads (one format, one module); and its command, once the extract is written,
+# copies the store reads and publishes the extract folder the store opens (store.prepared,
+# store.versions); and its command, once the extract is written,
 # stores the answers of the standard views (dashboard.warm, which needs no Streamlit).
 PIPELINE_MAY_IMPORT = {"dashboard.store.prepared": "dashboard.clean.pipeline",
+                       "dashboard.store.versions": "dashboard.clean.pipeline",
                        "dashboard.warm": "dashboard.clean.__main__"}
 STREAMLIT_LAYERS = ("ui",)
 # Functions that hand protected figures on: they call protect, or a function that does.

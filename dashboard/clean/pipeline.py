@@ -5,10 +5,10 @@ Process: DuckDB drops duplicates, resolves keys and builds the cleaned tables ou
 Save: every table is validated against the contract, and the outputs against each other and the
 report (`check_outputs`), in a scratch folder that replaces the output folder only when
 everything succeeded: the finished extract becomes a version folder that the output folder, a
-symbolic link, is pointed at with one rename (store.prepared.publish), so the output folder always
+symbolic link, is pointed at with one rename (store.versions.publish), so the output folder always
 holds a whole extract and readers of the previous one finish on it. Each run first undoes a
-publication that was interrupted (store.prepared.recover) and removes the scratch folders of runs
-that died (store.prepared.sweep); its own scratch folder holds a lock while it runs.
+publication that was interrupted (store.versions.recover) and removes the scratch folders of runs
+that died (store.versions.sweep); its own scratch folder holds a lock while it runs.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from dashboard.store import prepared
+from dashboard.store import prepared, versions
 from dashboard.clean import assemble, normalise, readers, transforms
 from dashboard.clean.readers import Chunk, FileProblem
 from dashboard.contract import TABLES, QUARANTINE_COLUMNS, schema
@@ -230,13 +230,13 @@ def run(raw_dir: Path, clean_dir: Path, salt: bytes, progress: bool = True) -> d
     """Clean every raw file in `raw_dir` into `clean_dir`; returns the run report."""
     files = raw_files(raw_dir)
     clean_dir.parent.mkdir(parents=True, exist_ok=True)
-    if prepared.recover(clean_dir):
+    if versions.recover(clean_dir):
         log.warning("%s: an interrupted run's publication was undone", clean_dir)
-    prepared.sweep(clean_dir.parent, SCRATCH_PREFIX)
+    versions.sweep(clean_dir.parent, SCRATCH_PREFIX)
     scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=clean_dir.parent))
     lock = None
     try:
-        lock = prepared.hold(scratch)
+        lock = versions.hold(scratch)
         out = scratch / "out"
         out.mkdir()
         report = _run(files, scratch, out, salt, progress)
@@ -253,7 +253,7 @@ def run(raw_dir: Path, clean_dir: Path, salt: bytes, progress: bool = True) -> d
 def _swap(out: Path, clean_dir: Path, scratch: Path) -> None:
     """Publish the finished extract: `clean_dir` names it after one rename (store.prepared)."""
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
-    prepared.publish(out, clean_dir, f"{stamp}-{scratch.name.removeprefix(SCRATCH_PREFIX)}")
+    versions.publish(out, clean_dir, f"{stamp}-{scratch.name.removeprefix(SCRATCH_PREFIX)}")
 
 
 def _run(files: list[Path], scratch: Path, out: Path, salt: bytes, progress: bool) -> dict:

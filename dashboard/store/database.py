@@ -1,7 +1,7 @@
 """Store layer: the one door to data — a DuckDB connection over the cleaned extract, answers stored or live.
 
 A connection reads one version of the extract to its end: when the extract folder is a link to a
-version folder (store.prepared.publish), it reads the version it found when it was opened, which
+version folder (store.versions.publish), it reads the version it found when it was opened, which
 the next publication keeps. What the files derived from the extract lose is made again: a
 query-ready copy that is damaged or removed is rebuilt (or kept in memory), an unreadable stored
 answer is computed live, and an unreadable table that only one page reads (the quarantine) is an
@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 
 from dashboard import contract
-from dashboard.store import prepared
+from dashboard.store import prepared, versions
 
 # Without these the app cannot say anything; the other tables may be absent (empty views).
 CORE_TABLES = ("regions", "hubs", "participants", "activities")
@@ -294,12 +294,12 @@ def _files_version(folder: Path) -> str:
 
 def _present(folder: Path) -> bool:
     """Whether the extract folder is there, after undoing a publication that stopped half-way
-    (store.prepared.recover: a no-op unless one did). The app's start, and each of its runs,
+    (store.versions.recover: a no-op unless one did). The app's start, and each of its runs,
     come through here (data_version, Database) before they read anything."""
     if folder.is_dir():
         return True
     try:
-        prepared.recover(folder)
+        versions.recover(folder)
     except OSError as exc:
         log.warning("could not recover the extract folder %s: %s", folder, exc)
     return folder.is_dir()

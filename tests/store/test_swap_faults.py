@@ -22,7 +22,7 @@ from dashboard.clean.pipeline import SCRATCH_PREFIX, run
 from dashboard.filters import Filters
 from dashboard.query.overview import load_activity_totals
 from dashboard.query.quality import load_quarantine
-from dashboard.store import prepared
+from dashboard.store import prepared, versions
 from dashboard.store.database import Database, DataUnavailable, data_version
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,7 +94,7 @@ def test_a_reader_finishes_on_the_extract_it_opened(tmp_path):
     # The next run drops the version nobody should still read: one current, one previous.
     second = clean.resolve()
     run(SAMPLES, clean, SALT, progress=False)
-    kept = sorted(p.name for p in prepared.versions_dir(clean).iterdir() if not p.name.startswith("."))
+    kept = sorted(p.name for p in versions.versions_dir(clean).iterdir() if not p.name.startswith("."))
     assert kept == sorted([second.name, clean.resolve().name]) and not first.exists()
     assert scratch_folders(clean.parent) == []
 
@@ -104,10 +104,10 @@ def test_an_extract_folder_of_the_older_layout_is_taken_over(tmp_path):
     before = digest(clean)
     run(SAMPLES, clean, SALT, progress=False)
     assert clean.is_symlink()
-    store = prepared.versions_dir(clean)
+    store = versions.versions_dir(clean)
     previous = [p for p in store.iterdir() if p.name.endswith("-previous")]
     assert len(previous) == 1 and digest(previous[0]) == before  # kept for its readers until the next run
-    assert not (store / prepared.JOURNAL).exists()
+    assert not (store / versions.JOURNAL).exists()
 
 
 # ---- a publication interrupted between its renames ------------------------------------------------
@@ -115,7 +115,7 @@ def test_an_extract_folder_of_the_older_layout_is_taken_over(tmp_path):
 def failing_after(n: int, monkeypatch) -> list[tuple[str, str]]:
     """Make every rename of a publication after the first `n` fail, as a crash would stop it."""
     done: list[tuple[str, str]] = []
-    real = prepared.rename
+    real = versions.rename
 
     def rename(src, dst):
         if len(done) >= n:
@@ -123,7 +123,7 @@ def failing_after(n: int, monkeypatch) -> list[tuple[str, str]]:
         done.append((str(src), str(dst)))
         real(src, dst)
 
-    monkeypatch.setattr(prepared, "rename", rename)
+    monkeypatch.setattr(versions, "rename", rename)
     return done
 
 
@@ -137,7 +137,7 @@ def test_a_publication_interrupted_between_its_renames_is_undone(tmp_path, monke
             run(SAMPLES, clean, SALT, progress=False)
     assert len(done) == 2
     assert not os.path.lexists(clean)  # what the crash leaves: no extract folder at all ...
-    assert (prepared.versions_dir(clean) / prepared.JOURNAL).is_file()  # ... and a journal
+    assert (versions.versions_dir(clean) / versions.JOURNAL).is_file()  # ... and a journal
     assert scratch_folders(tmp_path) == []
     if recovered_by == "app start":
         db = Database(clean)
@@ -151,9 +151,9 @@ def test_a_publication_interrupted_between_its_renames_is_undone(tmp_path, monke
     else:
         run(SAMPLES, clean, SALT, progress=False)
         assert clean.is_symlink() and prepared.is_ready(clean)
-        previous = [p for p in prepared.versions_dir(clean).iterdir() if p.name.endswith("-previous")]
+        previous = [p for p in versions.versions_dir(clean).iterdir() if p.name.endswith("-previous")]
         assert [digest(p) for p in previous] == [before]
-    assert not (prepared.versions_dir(clean) / prepared.JOURNAL).exists()
+    assert not (versions.versions_dir(clean) / versions.JOURNAL).exists()
 
 
 @pytest.mark.parametrize("renames", [0, 1])
@@ -172,7 +172,7 @@ def test_a_failed_publication_leaves_the_previous_extract_byte_identical(tmp_pat
 def test_an_extract_folder_removed_on_purpose_stays_removed(tmp_path):
     clean = build_clean(tmp_path / "clean")
     shutil.rmtree(clean)
-    assert prepared.recover(clean) is False
+    assert versions.recover(clean) is False
     with pytest.raises(DataUnavailable) as info:
         Database(clean)
     assert info.value.problem == "folder not found"
@@ -183,9 +183,9 @@ def test_an_extract_folder_removed_on_purpose_stays_removed(tmp_path):
 HOLDER = """
 import sys, tempfile, time
 from pathlib import Path
-from dashboard.store import prepared
+from dashboard.store import prepared, versions
 scratch = Path(tempfile.mkdtemp(prefix=".clean-", dir=sys.argv[1]))
-handle = prepared.hold(scratch)
+handle = versions.hold(scratch)
 print(scratch.name, flush=True)
 time.sleep(600)
 """
@@ -217,7 +217,7 @@ def test_scratch_folders_of_dead_runs_are_swept_and_live_ones_kept(tmp_path):
     finally:
         alive.kill()
         alive.wait(timeout=30)
-    assert prepared.sweep(parent, SCRATCH_PREFIX) == [alive_name]  # its process is gone now
+    assert versions.sweep(parent, SCRATCH_PREFIX) == [alive_name]  # its process is gone now
 
 
 # ---- the data version and the query-ready copies -------------------------------------------------

@@ -17,7 +17,7 @@ from page_tools import cards, rows, table_under
 
 from dashboard.clean.pipeline import run
 from dashboard.i18n import Translator
-from dashboard.store import prepared
+from dashboard.store import prepared, versions
 from dashboard.store.database import Database
 
 SAMPLES = ROOT / "tests" / "fixtures" / "raw_samples"
@@ -170,7 +170,7 @@ def test_an_unreadable_core_table_is_named_without_a_path(extract, tmp_path, bro
 
 def test_an_interrupted_publication_is_undone_at_app_start(extract, tmp_path, monkeypatch):
     healthy = run_app({"lang": "en"})
-    done, real = [], prepared.rename
+    done, real = [], versions.rename
 
     def rename(src, dst):  # the crash: every rename after the first two fails
         if len(done) >= 2:
@@ -179,7 +179,7 @@ def test_an_interrupted_publication_is_undone_at_app_start(extract, tmp_path, mo
         real(src, dst)
 
     with monkeypatch.context() as m:
-        m.setattr(prepared, "rename", rename)
+        m.setattr(versions, "rename", rename)
         with pytest.raises(OSError, match="injected fault"):
             run(SAMPLES, extract, CLEAN_SALT, progress=False)
     assert not extract.exists()  # the extract folder is gone: moved aside, the link never made
