@@ -37,6 +37,22 @@ SETTINGS = {
         Setting("DASHBOARD_NOISE", "2",
                 "Largest change the cell-key method makes to a shown count of people (0 turns it off, "
                 "which allows exact differencing between views: only for tests and internal use)."),
+        # Limits on raw files, so that a hostile or broken file stops the cleaning run with a message
+        # instead of exhausting the machine (dashboard/clean/readers.py enforces them).
+        Setting("DASHBOARD_MAX_FILE_MB", "10000",
+                "Largest raw file (CSV or XLSX) the pipeline reads, in MB (1 MB = 1,000,000 bytes)."),
+        Setting("DASHBOARD_MAX_ROWS", "50000000",
+                "Most rows in one raw file, title, header and blank rows included (an XLSX sheet holds "
+                "at most 1,048,576 whatever this says)."),
+        Setting("DASHBOARD_MAX_LINE_LENGTH", "1000000",
+                "Longest row of a raw file: a CSV line or quoted multi-line row, header included, in "
+                "characters; an XLSX sheet row or shared string, in bytes of its XML."),
+        Setting("DASHBOARD_MAX_XLSX_MB", "1000",
+                "Largest size an XLSX workbook expands to (its parts uncompressed), in MB; checked in "
+                "the ZIP directory before the workbook is opened."),
+        Setting("DASHBOARD_MAX_XLSX_RATIO", "100",
+                "Largest compression ratio of a part of an XLSX workbook over 1 MB (uncompressed size "
+                "÷ compressed size); a higher one is a decompression bomb (real sheets compress 5–20×)."),
     )
 }
 
