@@ -239,7 +239,7 @@ QUARANTINE_COLUMNS = (
     Col("table", "str", "Table the row was meant for", vocab=tuple(TABLES)),
     Col("reason", "str", "Code of the first rule the row broke"),
     Col("detail", "str", "Every problem found in the row, in words"),
-    Col("raw", "str", "The row's raw values as JSON, personal fields removed"),
+    Col("raw", "str", "The row's raw values as JSON: personal fields removed, ages as bands, dates without the time of day"),
 )
 
 

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
 from pathlib import Path
 
@@ -32,7 +33,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 WAIT_MS = 30_000  # 2 cores: a cold Streamlit page or a provider redirect can take seconds
 
-VALID_AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "c" * 40,
+# A value of secrets.token_urlsafe(32), drawn once and written here.
+GOOD_SECRET = "qSSGeG3b-PCS39vCVFzPv_XfpwJafjbnK1Tl7mheV2I"
+VALID_AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": GOOD_SECRET,
               "client_id": "dashboard", "client_secret": "s3cret",
               "server_metadata_url": "https://id.example.org/.well-known/openid-configuration"}
 SIGNED_IN = {"is_logged_in": True, "name": "Olena", "email": "olena@mon.example.org", "email_verified": True}
@@ -72,7 +75,7 @@ def test_decide_access_names_the_user_and_needs_authlib():
     assert (state.status, state.problems) == (auth.REFUSED, ("Authlib",))
 
 
-NAMED = {"redirect_uri": VALID_AUTH["redirect_uri"], "cookie_secret": "c" * 40,
+NAMED = {"redirect_uri": VALID_AUTH["redirect_uri"], "cookie_secret": GOOD_SECRET,
          "keycloak": _without(VALID_AUTH, "redirect_uri", "cookie_secret")}
 
 
@@ -82,7 +85,13 @@ NAMED = {"redirect_uri": VALID_AUTH["redirect_uri"], "cookie_secret": "c" * 40,
     ({**VALID_AUTH, "redirect_uri": "http://localhost:{port}/oauth2callback"}, ()),
     ({**VALID_AUTH, "redirect_uri": "http://localhost:8501/"}, ("redirect_uri",)),
     ({**VALID_AUTH, "redirect_uri": "localhost:8501/oauth2callback"}, ("redirect_uri",)),
-    ({**VALID_AUTH, "cookie_secret": "xxx"}, (f"cookie_secret (≥ {auth.MIN_COOKIE_SECRET})",)),
+    ({**VALID_AUTH, "cookie_secret": "xxx"}, ("cookie_secret (shorter than 32 characters; make one with "
+                                               '`python -c "import secrets; print(secrets.token_urlsafe(32))"`)',)),
+    ({**VALID_AUTH, "cookie_secret": "REPLACE-WITH-A-LONG-RANDOM-STRING"},
+     ("cookie_secret (a placeholder, not a random value; make one with "
+      '`python -c "import secrets; print(secrets.token_urlsafe(32))"`)',)),
+    ({**VALID_AUTH, "cookie_secret": "c" * 40}, ("cookie_secret (too predictable to be random; make one with "
+                                                 '`python -c "import secrets; print(secrets.token_urlsafe(32))"`)',)),
     ({**VALID_AUTH, "client_id": " "}, ("client_id",)),
     ({**VALID_AUTH, "server_metadata_url": "id.example.org"}, ("server_metadata_url",)),
     (_without(VALID_AUTH, "client_id", "client_secret", "server_metadata_url"),
@@ -93,6 +102,65 @@ NAMED = {"redirect_uri": VALID_AUTH["redirect_uri"], "cookie_secret": "c" * 40,
 ])
 def test_auth_problems(section, problems):
     assert auth.auth_problems(section) == problems
+
+
+# The rule of docs/deployment-modes.md ("The cookie secret"), case by case; expected words by hand.
+SHORT, PLACEHOLDER, GUESSABLE = ("shorter than 32 characters", "a placeholder, not a random value",
+                                 "too predictable to be random")
+
+
+@pytest.mark.parametrize(("secret", "fault"), [
+    # good: random values of the documented generator and of hex generators
+    (GOOD_SECRET, None),
+    ("a525be3bda79b2b834b206c61ea370508860975de579482067857e142a4d833c", None),  # token_hex(32)
+    ("5e8d8a81d2319be86a466b19e23f087c", None),  # token_hex(16): 32 characters, still accepted
+    (f"  {GOOD_SECRET}\n", None),  # spaces around it are ignored
+    # missing or short
+    (None, "missing"), ("", "missing"), ("   ", "missing"), (12345678901234567890123456789012345, "missing"),
+    ("xxx", SHORT), (GOOD_SECRET[:31], SHORT),
+    # the placeholders of the docs and examples, as written and in another case
+    ("REPLACE-WITH-A-LONG-RANDOM-STRING", PLACEHOLDER),
+    ("replace-with-a-long-random-string", PLACEHOLDER),
+    ("local-test-cookie-secret-0123456789abcdef", PLACEHOLDER),
+    ("<paste the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))'>", PLACEHOLDER),
+    ('<paste the output of: python -c "import secrets; print(secrets.token_urlsafe(32))">', PLACEHOLDER),
+    ('python -c "import secrets; print(secrets.token_urlsafe(32))"', PLACEHOLDER),
+    # placeholder words and template brackets around otherwise random characters
+    ("changeme-Zq81vLx0Pw3kTn6Ry2Hd9Mf4Bs7Gc5Ja", PLACEHOLDER),
+    ("my-cookie-secret-for-the-hub-dashboard-2024", PLACEHOLDER),
+    ("Secret_Zq81vLx0Pw3kTn6Ry2Hd9Mf4Bs7Gc5JaUe", PLACEHOLDER),
+    ("ExamplE-Zq81vLx0Pw3kTn6Ry2Hd9Mf4Bs7Gc5JaU", PLACEHOLDER),
+    ("${COOKIE}-Zq81vLx0Pw3kTn6Ry2Hd9Mf4Bs7Gc5Ja", PLACEHOLDER),
+    ("<Zq81vLx0Pw3kTn6Ry2Hd9Mf4Bs7Gc5JaUe1>", PLACEHOLDER),
+    ("qwertyuiopasdfghjklzxcvbnm1234567890", PLACEHOLDER),
+    # low entropy: few characters, sequences, repetitions
+    ("c" * 40, GUESSABLE),
+    ("a" * 64, GUESSABLE),
+    ("abababababababababababababababab", GUESSABLE),
+    ("aaaabbbbccccddddeeeeffffgggghhhh", GUESSABLE),  # 8 characters, 3.0 bits each, but steps of 0 and 1
+    ("0123456789abcdef0123456789abcdef", GUESSABLE),
+    ("01234567890123456789012345678901", GUESSABLE),
+    ("abcdefghijklmnopqrstuvwxyz0123456789", GUESSABLE),
+    ("zyxwvutsrqponmlkjihgfedcba9876543210", GUESSABLE),
+    ("Xk2#pQ9!zXk2#pQ9!zXk2#pQ9!zXk2#pQ9!z", GUESSABLE),  # a 9-character block four times
+    ("1111111122222222333333334444444455", GUESSABLE),
+])
+def test_cookie_secret_fault(secret, fault):
+    assert auth.cookie_secret_fault(secret) == fault
+
+
+def test_a_fresh_secret_of_the_documented_command_is_accepted():
+    for _ in range(200):
+        assert auth.cookie_secret_fault(secrets.token_urlsafe(32)) is None
+
+
+def test_the_docs_show_only_refused_cookie_secrets():
+    docs = (ROOT / auth.DOCS_PATH).read_text(encoding="utf-8")
+    blocks = [tomllib.loads(b) for b in re.findall(r"^```toml\n(.*?)^```", docs, flags=re.MULTILINE | re.DOTALL)]
+    shown = [b["auth"]["cookie_secret"] for b in blocks if "cookie_secret" in b.get("auth", {})]
+    assert shown == ["<paste the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))'>"] * 2
+    assert all(auth.cookie_secret_fault(value) == "a placeholder, not a random value" for value in shown)
+    assert auth.MAKE_COOKIE_SECRET in docs
 
 
 @pytest.mark.parametrize(("section", "providers"), [
@@ -117,6 +185,30 @@ def test_login_providers(section, providers):
 ])
 def test_is_permitted(user, access, permitted):
     assert auth.is_permitted(user, access) is permitted
+
+
+LISTS = [{"allowed_emails": ["olena@mon.example.org"]}, {"allowed_domains": ["mon.example.org"]},
+         {"allowed_emails": ["olena@mon.example.org"], "allowed_domains": ["mon.example.org"]}]
+
+
+@pytest.mark.parametrize("access", LISTS)
+@pytest.mark.parametrize(("verified", "permitted"), [
+    (True, True),
+    (False, False), ("false", False), ("False", False), ("true", False), ("True", False),
+    (1, False), (0, False), (None, False), ("", False), ([True], False), ("missing", False),
+])
+def test_an_allow_list_admits_only_a_verified_email(access, verified, permitted):
+    user = _without(SIGNED_IN, "email_verified") if verified == "missing" else {**SIGNED_IN, "email_verified": verified}
+    assert auth.is_permitted(user, access) is permitted
+    state = auth.decide_access("internal", VALID_AUTH, user, access)
+    assert (state.status, state.allowed, state.hub_detail) == (
+        (auth.SIGNED_IN, True, True) if permitted else (auth.DENIED, False, False))
+
+
+def test_without_an_allow_list_the_provider_alone_decides():
+    user = _without(SIGNED_IN, "email_verified")
+    assert auth.is_permitted(user, None) is True
+    assert auth.decide_access("internal", VALID_AUTH, user).status == auth.SIGNED_IN
 
 
 @pytest.mark.parametrize(("user", "name"), [
@@ -200,6 +292,28 @@ def test_internal_with_incomplete_auth_names_what_is_missing(monkeypatch):
     assert at.error[0].value == auth.TEXTS["en"]["auth.refused_title"]
     assert _shows(at, "Missing or unusable: client_secret")
     assert not _shows(at, VALID_AUTH["cookie_secret"])
+
+
+@pytest.mark.parametrize("secret", ["REPLACE-WITH-A-LONG-RANDOM-STRING", "local-test-cookie-secret-0123456789abcdef",
+                                    "c" * 40])
+def test_internal_with_a_placeholder_cookie_secret_refuses_and_says_how_to_make_one(monkeypatch, secret):
+    at = _app(monkeypatch, "internal", auth_section={**VALID_AUTH, "cookie_secret": secret},
+              user=dict(SIGNED_IN), lang="en")
+    assert not at.exception and not _shows(at, MARKER)
+    assert at.error[0].value == auth.TEXTS["en"]["auth.refused_title"]
+    assert _shows(at, "Missing or unusable: cookie_secret (")
+    assert _shows(at, "secrets.token_urlsafe(32)")
+    assert not at.button  # no sign-in button: a forged cookie has nothing to sign in to
+    assert not _shows(at, secret)
+
+
+def test_internal_refuses_an_unverified_email_with_the_denied_screen(monkeypatch):
+    user = {**SIGNED_IN, "email_verified": "false"}
+    at = _app(monkeypatch, "internal", auth_section=VALID_AUTH, user=user,
+              access={"allowed_domains": ["mon.example.org"]})
+    assert not _shows(at, MARKER)
+    assert at.warning[0].value == auth.TEXTS["uk"]["auth.denied_title"]
+    assert [b.label for b in at.button] == ["Вийти"]
 
 
 def test_internal_signed_out_shows_sign_in(monkeypatch):

@@ -19,6 +19,7 @@ import logging
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -226,8 +227,15 @@ def raw_files(raw_dir: Path) -> list[Path]:
     return files
 
 
-def run(raw_dir: Path, clean_dir: Path, salt: bytes, progress: bool = True) -> dict:
-    """Clean every raw file in `raw_dir` into `clean_dir`; returns the run report."""
+def run(raw_dir: Path, clean_dir: Path, salt: bytes, progress: bool = True, salt_kind: str = "secret",
+        before_publish: Callable[[Path], None] | None = None) -> dict:
+    """Clean every raw file in `raw_dir` into `clean_dir`; returns the run report.
+
+    `salt_kind` ("secret" or "demo", never the salt itself) is recorded in the report, so an
+    extract pseudonymised with the demo's public salt says so. `before_publish(folder)` runs on
+    the finished extract before it is published (the clean command stores the standard views'
+    answers there, so the first visitor after the swap finds them).
+    """
     files = raw_files(raw_dir)
     clean_dir.parent.mkdir(parents=True, exist_ok=True)
     if versions.recover(clean_dir):
@@ -240,8 +248,11 @@ def run(raw_dir: Path, clean_dir: Path, salt: bytes, progress: bool = True) -> d
         out = scratch / "out"
         out.mkdir()
         report = _run(files, scratch, out, salt, progress)
+        report["salt"] = salt_kind
         (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                          encoding="utf-8")
+        if before_publish is not None:
+            before_publish(out)
         _swap(out, clean_dir, scratch)
         return report
     finally:
@@ -251,7 +262,7 @@ def run(raw_dir: Path, clean_dir: Path, salt: bytes, progress: bool = True) -> d
 
 
 def _swap(out: Path, clean_dir: Path, scratch: Path) -> None:
-    """Publish the finished extract: `clean_dir` names it after one rename (store.prepared)."""
+    """Publish the finished extract: `clean_dir` names it after one rename (store.versions)."""
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
     versions.publish(out, clean_dir, f"{stamp}-{scratch.name.removeprefix(SCRATCH_PREFIX)}")
 

@@ -2,22 +2,116 @@
 
 A transform takes a chunk of raw rows (canonical column names, text values) and returns a
 frame of normalised columns plus `reason`/`detail` for rows that break a rule. Personal
-fields are read here to recognise people and then never leave this module.
+fields are read here to recognise people and then never leave this module. The quarantine's
+`raw` and `detail` keep no more of a person than the cleaned tables do: an age band, never an
+exact age; a date, never a time of day (`quarantine_value`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from dashboard.clean import normalise as n
-from dashboard.contract import AREAS
+from dashboard.contract import AGE_MAX, AGE_MIN, AREAS
 
 DIGIGRAM_AREAS = AREAS[1:]
+
+# What the quarantine shows instead of a value it may not keep and cannot band or date.
+REMOVED = "(removed)"
+# Canonical columns (vocab/headers.csv) whose raw values the quarantine rewrites.
+AGE_COLUMNS = frozenset({"age"})
+BIRTH_YEAR_COLUMNS = frozenset({"birth_year"})  # personal in every layout; never kept, whatever happens
+DATE_COLUMNS = frozenset({"submitted_at", "activity_date", "joined_on", "start_date", "end_date", "date",
+                          "agreement_date"})
+MONTH_COLUMNS = frozenset({"month"})
+# The date a raw value starts with, as written, with any time of day after it left out:
+# `17.11.2023 14:03:11` → `17.11.2023`, `2023-11-17T14:03:22Z` → `2023-11-17`, the Excel serial
+# `45247.5868` → `45247` (its fraction is the time of day).
+_DATE_PART = re.compile(r"\s*(\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d{5})(?!\d)")
+_MONTH = re.compile(r"\s*(\d{4}-\d{1,2}|\d{1,2}[./]\d{4})\s*")
+# An age's detail names the rule broken, not the age or birth year that broke it.
+AGE_DETAIL = {
+    "impossible_birth_year": f"birth year: not a year, or one that gives an age outside {AGE_MIN}–{AGE_MAX}",
+    "impossible_age": f"age: not an age {AGE_MIN}–{AGE_MAX}",
+}
+
+
+def age_only(raw: str) -> str:
+    """An age as the quarantine keeps it: its band (the pipeline's own, `normalise.age_band`), else REMOVED."""
+    if not raw.strip():
+        return raw
+    try:
+        return n.age_band("", raw, 0)  # with no birth year the year is not read
+    except n.Invalid:
+        return REMOVED
+
+
+def date_only(raw: str) -> str:
+    """A date or date-time as the quarantine keeps it: the date it starts with, as written, else REMOVED."""
+    if not raw.strip():
+        return raw
+    m = _DATE_PART.match(raw)
+    return m[1] if m else REMOVED
+
+
+def month_only(raw: str) -> str:
+    """A month as the quarantine keeps it: a month as written (`2012-05`, `05.2012`), else as `date_only`."""
+    m = _MONTH.fullmatch(raw)
+    return m[1] if m else date_only(raw)
+
+
+def quarantine_value(column: str, raw: str) -> str:
+    """A raw value as the quarantine may keep it: ages as bands, dates without their time of day."""
+    if column in AGE_COLUMNS:
+        return age_only(raw)
+    if column in DATE_COLUMNS:
+        return date_only(raw)
+    if column in MONTH_COLUMNS:
+        return month_only(raw)
+    if column in BIRTH_YEAR_COLUMNS:
+        return REMOVED if raw.strip() else raw
+    return raw
+
+
+def _quoting(e: n.Invalid, raw: str, shown: str) -> n.Invalid:
+    """`e` with the value it quotes (`field: '…' is …`) replaced by `shown`, the quarantine's form
+    of `raw`; `…` marks a value cut short (`'2023-11-17…' is not a date`)."""
+    if shown != REMOVED and shown != raw.strip():
+        shown += "…"
+    return n.Invalid(e.reason, re.sub(r"'.*'", lambda _: f"'{shown}'", str(e), count=1, flags=re.DOTALL))
+
+
+def _date(raw: str) -> dt.date | None:
+    """`normalise.date`, its problem quoting the value as the quarantine keeps it (no time of day)."""
+    try:
+        return n.date(raw)
+    except n.Invalid as e:
+        raise _quoting(e, raw, date_only(raw)) from None
+
+
+def _month(raw: str) -> dt.date | None:
+    """`normalise.month`, its problem quoting the value as the quarantine keeps it."""
+    try:
+        return n.month(raw)
+    except n.Invalid as e:
+        raise _quoting(e, raw, month_only(raw)) from None
+
+
+def _age_band(birth_year: str, age: str, year: str) -> str | None:
+    """`normalise.age_band` at the activity's year; its problem names the rule, never the value."""
+    if not year:
+        return None
+    try:
+        return n.age_band(birth_year, age, int(year))
+    except n.Invalid as e:
+        raise n.Invalid(e.reason, AGE_DETAIL.get(e.reason, f"age: {REMOVED}")) from None
 
 
 @dataclass
@@ -87,11 +181,12 @@ def row_hashes(raw: pd.DataFrame, canonical: list[str], salt: bytes) -> list[str
 
 
 def raw_json(raw: pd.DataFrame, personal: frozenset[str], wanted: list[bool]) -> list[str | None]:
-    """The raw values of the `wanted` rows as JSON for the quarantine, personal fields removed."""
+    """The raw values of the `wanted` rows as JSON for the quarantine: personal fields removed,
+    ages as their bands and dates without their time of day (`quarantine_value`)."""
     keep = [c for c in raw.columns if c not in personal]
     cut = lambda v: v if len(v) <= n.MAX_TEXT else v[: n.MAX_TEXT] + "…"  # noqa: E731
-    return [json.dumps({c: cut(v) for c, v in zip(keep, vals)}, ensure_ascii=False) if w else None
-            for w, vals in zip(wanted, zip(*(raw[c] for c in keep)))]
+    return [json.dumps({c: cut(quarantine_value(c, v)) for c, v in zip(keep, vals)}, ensure_ascii=False)
+            if w else None for w, vals in zip(wanted, zip(*(raw[c] for c in keep)))]
 
 
 def _text(v: str) -> str | None:
@@ -116,7 +211,7 @@ def hubs(raw: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     itype = rows.apply(lambda v: n.category("institution_type", v, "other"), "institution_type")
     place = rows.apply(n.settlement, "settlement")
     coords = rows.apply(n.coordinates, "lat", "lon")
-    joined = rows.apply(n.date, "joined_on")
+    joined = rows.apply(_date, "joined_on")
     status = rows.apply(lambda v: n.category("status", v), "status")
     rows.fail([s is None and r is None for s, r in zip(status, rows.reason)], "missing_status", "status: empty")
     trained = rows.apply(lambda v: n.category("bool", v), "coordinator_trained")
@@ -143,7 +238,7 @@ def trainings(raw: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     rows.require("enrolled", "enrolled")
     level = rows.apply(lambda v: n.category("level", v), "level")
     region = rows.apply(n.region, "region")
-    start, end = rows.apply(n.date, "start_date"), rows.apply(n.date, "end_date")
+    start, end = rows.apply(_date, "start_date"), rows.apply(_date, "end_date")
     enrolled = rows.apply(lambda v: n.count(v, "enrolled"), "enrolled")
     completed = rows.apply(lambda v: n.count(v, "completed"), "completed")
     rows.fail([e is not None and c is not None and c > e for e, c in zip(enrolled, completed)],
@@ -163,11 +258,11 @@ def participants(raw: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     region, programme = _hub_lookup(rows, ctx)
     rows.require("full_name", "name")
     rows.require("activity_date", "activity_date")
-    when = rows.apply(n.date, "activity_date")
-    submitted = rows.apply(n.date, "submitted_at")
+    when = rows.apply(_date, "activity_date")
+    submitted = rows.apply(_date, "submitted_at")
     years = pd.Series([str(d.year) if d else "" for d in when], index=raw.index)
     rows.raw = rows.raw.assign(_year=years)
-    age = rows.apply(lambda b, a, y: n.age_band(b, a, int(y)) if y else None, "birth_year", "age", "_year")
+    age = rows.apply(_age_band, "birth_year", "age", "_year")
     people = [
         keyed(ctx.salt, "|".join((n.person_name(name), b.strip() or f"age:{a.strip()}", n.phone_digits(p))))
         for name, b, a, p in zip(rows.col("full_name"), rows.col("birth_year"), rows.col("age"), rows.col("phone"))
@@ -200,7 +295,7 @@ def digigram(raw: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     return rows.frame(
         person_id=[keyed(ctx.salt, "digigram|" + c.strip()) for c in rows.col("code")],
         hub_id=[v.strip() for v in rows.col("hub_id")], region_code=region, programme=programme,
-        assessed_on=rows.apply(n.date, "date"),
+        assessed_on=rows.apply(_date, "date"),
         stage=rows.apply(lambda v: n.category("stage", v), "stage"),
         overall=overall, **scores,
     )
@@ -213,7 +308,7 @@ def waitlist(raw: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     rows.require("waiting", "waiting")
     return rows.frame(
         hub_id=[v.strip() for v in rows.col("hub_id")], programme=programme, region_code=region,
-        month=rows.apply(n.month, "month"),
+        month=rows.apply(_month, "month"),
         waiting=rows.apply(lambda v: n.count(v, "waiting"), "waiting"),
     )
 
@@ -227,7 +322,7 @@ def partners(raw: pd.DataFrame, ctx: Context) -> pd.DataFrame:
         partner_id=[hashlib.sha256(f"{p}|{n.key(m or '')}".encode()).hexdigest()[:16] for p, m in zip(programme, name)],
         programme=programme, partner=name,
         partner_type=rows.apply(lambda v: n.category("partner_type", v, "other"), "partner_type"),
-        agreement_date=rows.apply(n.date, "agreement_date"),
+        agreement_date=rows.apply(_date, "agreement_date"),
         staff_trained=rows.apply(lambda v: n.count(v, "staff_trained"), "staff_trained"),
     )
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-from collections.abc import Callable, Mapping
+import math
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -19,9 +21,29 @@ OPEN, REFUSED, SIGN_IN, DENIED, SIGNED_IN = "open", "refused", "sign_in", "denie
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 # Streamlit calls the provider configured directly in [auth] "default".
 DEFAULT_PROVIDER = "default"
+# The cookie secret signs Streamlit's identity cookie: whoever knows or guesses it can forge a
+# sign-in. `cookie_secret_fault` holds the rule (docs/deployment-modes.md, "The cookie secret").
 # 32 characters is what `secrets.token_urlsafe(24)` gives; shorter secrets make the
 # signed identity cookie guessable (Streamlit itself only warns below 14 bytes).
 MIN_COOKIE_SECRET = 32
+MAKE_COOKIE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+# The placeholders of the docs and examples, past and present; refused as written (case ignored).
+PLACEHOLDER_COOKIE_SECRETS = frozenset(s.casefold() for s in (
+    "REPLACE-WITH-A-LONG-RANDOM-STRING",
+    "local-test-cookie-secret-0123456789abcdef",
+    "<paste the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))'>",
+))
+# A value holding one of these was typed by a person, not drawn at random: brackets of a
+# template (`<…>`, `${…}`) or a word of a placeholder (case ignored). A random token of 43
+# characters holds a given six-letter word by chance about once in 30 million.
+PLACEHOLDER_MARKS = ("<", ">", "{", "}")
+PLACEHOLDER_WORDS = ("replace", "change", "placeholder", "example", "secret", "password", "cookie",
+                     "random", "qwerty")
+# Shannon entropy, in bits per character, of the characters and of the steps between neighbours
+# (code point differences). token_urlsafe(32) gives about 4.8 and 5.1 (never below 4.1 and 4.4 in
+# 200,000 draws), 32 random hex digits about 3.6 and 4.2 (below 3.0 about once in 10,000: use
+# 64); "aaaa…" gives 0 and 0, "0123456789…" 3.3 and 0.4, "changemechangeme…" 2.8 and 2.5.
+MIN_SECRET_BITS = 3.0
 CALLBACK_PATH = "/oauth2callback"
 DOCS_PATH = "docs/deployment-modes.md"
 
@@ -137,6 +159,42 @@ def login_providers(auth: Mapping[str, Any] | None) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _entropy(items: Sequence[Any]) -> float:
+    """Shannon entropy of the items' frequencies, in bits per item."""
+    counts, total = Counter(items).values(), len(items)
+    return -sum(c / total * math.log2(c / total) for c in counts) if total else 0.0
+
+
+def _repeats_a_block(value: str) -> bool:
+    """True when `value` is a shorter block written again and again ("abcabcab…")."""
+    return any(value[p:] == value[:-p] for p in range(1, len(value) // 2 + 1))
+
+
+def cookie_secret_fault(value: Any) -> str | None:
+    """Why `value` cannot sign the identity cookie, in words (never quoting it), or None when it can.
+
+    Refused, in this order: not text or empty; shorter than MIN_COOKIE_SECRET characters (spaces
+    around it ignored); a placeholder (one of PLACEHOLDER_COOKIE_SECRETS, a template bracket, or
+    a word of PLACEHOLDER_WORDS); guessable: fewer than MIN_SECRET_BITS bits of entropy per
+    character (which also refuses fewer than 8 distinct characters), or per step between
+    neighbouring characters (sequences such as "0123…", "abcd…"), or a shorter block repeated.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return "missing"
+    secret = value.strip()
+    if len(secret) < MIN_COOKIE_SECRET:
+        return f"shorter than {MIN_COOKIE_SECRET} characters"
+    folded = secret.casefold()
+    if (folded in PLACEHOLDER_COOKIE_SECRETS or any(mark in secret for mark in PLACEHOLDER_MARKS)
+            or any(word in folded for word in PLACEHOLDER_WORDS)):
+        return "a placeholder, not a random value"
+    steps = [ord(b) - ord(a) for a, b in zip(secret, secret[1:])]
+    if (_entropy(secret) < MIN_SECRET_BITS or _entropy(steps) < MIN_SECRET_BITS
+            or _repeats_a_block(secret)):
+        return "too predictable to be random"
+    return None
+
+
 def auth_problems(auth: Mapping[str, Any] | None) -> tuple[str, ...]:
     """What keeps an [auth] section from working with st.login, as key names (never values)."""
     if not auth:
@@ -145,9 +203,9 @@ def auth_problems(auth: Mapping[str, Any] | None) -> tuple[str, ...]:
     redirect = auth.get("redirect_uri")
     if not _usable_url(redirect) or not str(redirect).endswith(CALLBACK_PATH):
         problems.append("redirect_uri")
-    secret = auth.get("cookie_secret")
-    if not isinstance(secret, str) or len(secret.strip()) < MIN_COOKIE_SECRET:
-        problems.append(f"cookie_secret (≥ {MIN_COOKIE_SECRET})")
+    fault = cookie_secret_fault(auth.get("cookie_secret"))
+    if fault:
+        problems.append(f"cookie_secret ({fault}; make one with `{MAKE_COOKIE_SECRET}`)")
     providers = login_providers(auth)
     if not providers:
         problems.extend(PROVIDER_KEYS)
@@ -177,13 +235,19 @@ def _lowered(section: Mapping[str, Any] | None, key: str) -> set[str]:
 
 
 def is_permitted(user: Mapping[str, Any], access: Mapping[str, Any] | None) -> bool:
-    """Whether the allow-list in [access] admits the user; no list admits everyone the provider signs in."""
+    """Whether the allow-list in [access] admits the user; no list admits everyone the provider signs in.
+
+    With a list, the e-mail counts only when the provider marks it verified (`email_verified` is
+    the boolean True).
+    """
     emails = _lowered(access, "allowed_emails")
     domains = {d.lstrip("@") for d in _lowered(access, "allowed_domains")}
     if not emails and not domains:
         return True
     email = str(user.get("email") or "").strip().lower()
-    if not email or user.get("email_verified") is False:
+    # Only the JSON boolean true vouches for the address: a provider that leaves the claim out,
+    # or sends "true"/"false" as text, 1 or null, has not said it checked the address.
+    if not email or user.get("email_verified") is not True:
         return False
     return email in emails or email.rpartition("@")[2] in domains
 
