@@ -22,6 +22,20 @@ def pytest_addoption(parser):
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--reverse-order"):
         items.reverse()
+
+
+@pytest.fixture(autouse=True)
+def _page_faults_fail_the_test(request, monkeypatch):
+    """A page that fails shows users one message (ui.frame.GuardedPage); in a test it fails the
+    test instead (AppTest's `at.exception`), unless the test is about that message."""
+    if request.node.get_closest_marker("shows_page_faults"):
+        return
+    from dashboard.ui import frame
+
+    def fail() -> None:
+        raise  # the page's own exception, which GuardedPage is handling
+
+    monkeypatch.setattr(frame, "page_fault", fail)
 DATA_DATE = "2025-06-30"
 D = dt.date
 

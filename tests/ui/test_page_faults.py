@@ -20,6 +20,9 @@ from dashboard.i18n import Translator
 from dashboard.store import prepared, versions
 from dashboard.store.database import Database
 
+# These tests check the message a failed page shows: its exception is not re-raised.
+pytestmark = pytest.mark.shows_page_faults
+
 SAMPLES = ROOT / "tests" / "fixtures" / "raw_samples"
 CLEAN_SALT = b"test-salt"
 
