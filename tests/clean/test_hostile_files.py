@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+from dashboard.clean import limits as raw_limits
 from dashboard.clean import readers
 from dashboard.clean.pipeline import run
 from dashboard.clean.readers import Chunk, FileProblem, Layout
@@ -365,10 +366,10 @@ def test_every_limit_is_a_documented_setting():
     from dashboard.settings import SETTINGS
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert set(readers.LIMIT_SETTINGS.values()) == set(LIMIT_VARIABLES)
+    assert set(raw_limits.LIMIT_SETTINGS.values()) == set(LIMIT_VARIABLES)
     for name in LIMIT_VARIABLES:
         assert int(SETTINGS[name].default) > 0 and f"`{name}`" in readme
-    assert readers.limits() == readers.Limits(file_mb=10000, rows=50_000_000, line=1_000_000, xlsx_mb=1000,
+    assert raw_limits.limits() == raw_limits.Limits(file_mb=10000, rows=50_000_000, line=1_000_000, xlsx_mb=1000,
                                               xlsx_ratio=100)
 
 
