@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from collections.abc import Iterable, MutableMapping
 from dataclasses import replace
 
@@ -155,16 +156,31 @@ def legend(regions: pd.DataFrame, metric: str, tr: Translator) -> None:
     """The classes with their colours and units, the states without a figure, and the hub colours."""
     states = region_states(regions, metric)
     classes = maps.classify(regions[metric].where(states == VALUE), metric, tr)
-    title = tr(f"map.legend_{metric}")
-    swatch = ('<span style="display:inline-flex;align-items:center;margin:0 .9em .2em 0;white-space:nowrap">'
-              '<span style="width:1.1em;height:.8em;background:{c};border:1px solid #9aa5b1;margin-right:.35em">'
-              '</span>{t}</span>')
-    dot = ('<span style="display:inline-flex;align-items:center;margin:0 .9em .2em 0;white-space:nowrap">'
-           '<span style="width:.7em;height:.7em;border-radius:50%;background:{c};margin-right:.35em"></span>{t}</span>')
-    entries = "".join(swatch.format(c=c, t=html.escape(t)) for c, t in maps.legend(classes, states, tr))
-    hubs = "".join(dot.format(c=c, t=html.escape(tr(f"map.status_{s}"))) for s, c in maps.STATUS_COLOURS.items())
-    st.markdown(f'<div style="font-size:.85rem;line-height:1.6"><b>{html.escape(title)}</b><br/>{entries}<br/>'
-                f'{html.escape(tr("map.legend_points"))} {hubs}</div>', unsafe_allow_html=True)
+    points = [(c, tr(f"map.status_{s}")) for s, c in maps.STATUS_COLOURS.items()]
+    st.markdown(legend_html(tr(f"map.legend_{metric}"), maps.legend(classes, states, tr),
+                            tr("map.legend_points"), points), unsafe_allow_html=True)
+
+
+# A colour is written into a style attribute: only a hex colour may reach it.
+_HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_SWATCH = ('<span style="display:inline-flex;align-items:center;margin:0 .9em .2em 0;white-space:nowrap">'
+           '<span style="width:1.1em;height:.8em;background:{c};border:1px solid #9aa5b1;margin-right:.35em">'
+           '</span>{t}</span>')
+_DOT = ('<span style="display:inline-flex;align-items:center;margin:0 .9em .2em 0;white-space:nowrap">'
+        '<span style="width:.7em;height:.7em;border-radius:50%;background:{c};margin-right:.35em"></span>{t}</span>')
+
+
+def legend_html(title: str, classes: list[tuple[str, str]], points_label: str,
+                points: list[tuple[str, str]]) -> str:
+    """The legend as HTML: every text escaped, every colour a hex colour (anything else is grey),
+    so no word from the catalogue or the data can become markup."""
+    def colour(c: str) -> str:
+        return c if _HEX_COLOUR.match(str(c)) else "#9aa5b1"
+
+    entries = "".join(_SWATCH.format(c=colour(c), t=html.escape(t)) for c, t in classes)
+    dots = "".join(_DOT.format(c=colour(c), t=html.escape(t)) for c, t in points)
+    return (f'<div style="font-size:.85rem;line-height:1.6"><b>{html.escape(title)}</b><br/>{entries}<br/>'
+            f'{html.escape(points_label)} {dots}</div>')
 
 
 def region_table(ctx: Context, regions: pd.DataFrame, metric: str) -> None:

@@ -231,3 +231,13 @@ def test_other_views_and_hostile_links_run(params):
     at = run_app(params, page=PAGE)
     assert not at.exception
     assert at.get("deck_gl_json_chart")
+
+
+def test_the_legend_lets_no_text_or_colour_become_markup():
+    from dashboard.ui.map import legend_html
+
+    out = legend_html("<b>t</b>", [("#0072B2", "<script>alert(1)</script>"), ("red;background:url(x)", "a")],
+                      "<i>hubs</i>", [("#000000", '"><img src=x>')])
+    assert "<script>" not in out and "<img" not in out and "<i>" not in out and "<b>t</b>" not in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "&lt;b&gt;t&lt;/b&gt;" in out
+    assert "url(x)" not in out and "background:#9aa5b1" in out and "background:#0072B2" in out
