@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from dashboard import settings
@@ -66,6 +67,24 @@ def shown_count(count: int, cell_key: int, k: int, d: int) -> int | None:
     if count < k:
         return None
     return max(count + perturbation(cell_key, d), k)
+
+
+def shown_counts(counts: Sequence[int], cell_keys: Sequence[int], rule: Rule,
+                 hide_zero: Sequence[bool] | None = None) -> pd.arrays.IntegerArray:
+    """`shown_count` of many cells at once (an `Int64` array, missing where hidden).
+
+    `hide_zero` marks the cells where 0 must look like 1..k-1 (a release's cells that cross a
+    participant group: there "nobody" would otherwise tell "somebody" apart from it).
+    """
+    c = np.asarray(counts, dtype="int64")
+    key = np.asarray(cell_keys, dtype="int64")
+    d = rule.noise
+    change = key * (2 * d + 1) // KEY_MODULUS - d if d else np.zeros_like(c)
+    shown = np.where(c <= 0, 0, np.maximum(c + change, rule.k))
+    hidden = (c >= 1) & (c < rule.k)
+    if hide_zero is not None:
+        hidden |= np.asarray(hide_zero, dtype=bool) & (c <= 0)
+    return pd.arrays.IntegerArray(shown.astype("int64"), hidden)
 
 
 def keys_of(columns: Sequence[str]) -> dict[str, str]:

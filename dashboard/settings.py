@@ -24,6 +24,9 @@ SETTINGS = {
     for s in (
         Setting("DASHBOARD_DATA_DIR", "data/clean",
                 "Folder of cleaned extracts the app and tools read (relative to the project root)."),
+        Setting("DASHBOARD_RELEASES_DIR", "data/releases",
+                "Folder of protected releases (python -m dashboard.release): a public deployment shows the "
+                "approved release created last (relative to the project root)."),
         Setting("DASHBOARD_SALT", "",
                 "Secret salt for pseudonymous person keys; required by the pipeline outside the demo."),
         Setting("DASHBOARD_MODE", "public",
@@ -60,6 +63,12 @@ SETTINGS = {
 def data_dir() -> Path:
     """Folder of the cleaned extracts: DASHBOARD_DATA_DIR, resolved against the project root."""
     p = Path(SETTINGS["DASHBOARD_DATA_DIR"].get())
+    return p if p.is_absolute() else ROOT / p
+
+
+def releases_dir() -> Path:
+    """Folder of the releases: DASHBOARD_RELEASES_DIR, resolved against the project root."""
+    p = Path(SETTINGS["DASHBOARD_RELEASES_DIR"].get())
     return p if p.is_absolute() else ROOT / p
 
 

@@ -80,6 +80,7 @@ class Database:
         # files it opened, and it reads only the answers stored for exactly those files.
         self._version = answers_fingerprint(self.root)
         self._con = duckdb.connect(":memory:", config={"threads": DUCKDB_THREADS})
+        self._con.execute("SET enable_progress_bar = false")  # long statements (a release) print nothing
         try:
             for name in (*contract.TABLES, QUARANTINE_TABLE):
                 self._view(name)
