@@ -39,7 +39,7 @@ from dashboard import filters, stats
 from dashboard.privacy import KEY_MODULUS, Rule, shown_counts
 from dashboard.query import map as map_queries
 from dashboard.query import reference
-from dashboard.release import cube, grain
+from dashboard.release import cube, grain, snapshots
 from dashboard.store.database import Database, data_version, load_report
 
 FORMAT = 1
@@ -252,11 +252,19 @@ def compute(db: Database, rule: Rule, progress: Progress = lambda _m: None) -> d
             out["hubs"].append(hubs)
             out["hub_people"].append(hub_people)
             out["growth"].append(map_queries.load_network_growth(db, programme).assign(programme=programme))
-    tables = {name: pd.concat(parts, ignore_index=True) if parts else pd.DataFrame() for name, parts in out.items()}
+        with step("network and data-quality figures"):
+            for table, frame in snapshots.compute(db, programme, held, rule).items():
+                out.setdefault(table, []).append(frame)
+    tables = {name: _concat(parts) for name, parts in out.items()}
     tables["periods"] = pd.DataFrame(periods_rows)
     tables["programmes"] = spans
     tables["regions"] = regions
     return tables
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    parts = [p for p in parts if len(p.columns)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 class _Steps:

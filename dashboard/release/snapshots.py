@@ -1,0 +1,85 @@
+"""Release layer: the figures of the network and the data-quality checks, as the live metric functions give them for each held period.
+
+These figures describe sites, training groups, partners and waiting lists rather than people by
+group, and depend on the period only (the Network page and the data-quality checks do not follow a
+participant group in a release). So the release stores, for every held period of a programme and
+the whole country, the frames the live metric functions return — protected by them with the
+release's rule — and a view of one region reads its rows. The training cascade is stored once per
+programme (all time: its own time axis is the project phase).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from dashboard import stats
+from dashboard.filters import Filters
+from dashboard.metrics import network, participation, quality
+from dashboard.privacy import Rule
+from dashboard.store.database import Database
+
+# The waiting list's groupings a public view shows (per centre is hub-level detail: internal only).
+WAITLIST_BY = ("all", "region")
+
+
+def _tag(frame: pd.DataFrame, **columns: object) -> pd.DataFrame:
+    return frame.assign(**columns)[[*columns, *frame.columns]]
+
+
+def _cascade_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """The cascade's ratios again, from the shown (protected) counts, rounded as shown: the live
+    frame builds them from exact counts, from which ratio × base would give an exact count back."""
+    out = frame.copy()
+    for ratio, (top, bottom) in participation.CASCADE_RATIOS.items():
+        value = stats.share(pd.to_numeric(out[top]).astype("float64"), pd.to_numeric(out[bottom]).astype("float64"))
+        out[ratio] = pd.array(np.round(value, 2), dtype="Float64")
+    return out
+
+
+def _waitlist_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Capacity and months to clear again, from the shown counts, rounded to one decimal."""
+    out = frame.copy()
+    trained = pd.to_numeric(out["trained_3m"]).astype("float64")
+    reported = out["reported"].fillna(False).astype(bool).to_numpy()
+    capacity = np.round(np.where(reported, trained / stats.CAPACITY_MONTHS, np.nan), 1)
+    out["capacity"] = pd.array(capacity, dtype="Float64")
+    clear = stats.months_to_clear(pd.to_numeric(out["waiting"]).astype("float64"), capacity)
+    out["months_to_clear"] = pd.array(np.round(np.where(reported, clear, np.nan), 1), dtype="Float64")
+    return out
+
+
+def compute(db: Database, programme: str, periods: dict[str, tuple[dt.date, dt.date]],
+            rule: Rule) -> dict[str, pd.DataFrame]:
+    """The snapshot tables of one programme: cascade, waitlist_months, waitlist_latest, partners,
+    silent_hubs (per region), silent_list (the hubs), regions_without_data."""
+    whole = periods["all"]
+    everything = Filters(programme=programme, start=whole[0], end=whole[1])
+    out: dict[str, list[pd.DataFrame]] = {name: [] for name in (
+        "waitlist_latest", "partners", "silent_hubs", "silent_list", "regions_without_data")}
+    cascade = _tag(_cascade_rates(participation.compute_cascade(db, everything, rule)), programme=programme)
+    has_waitlist = int(db.execute("SELECT count(*) AS n FROM waitlist WHERE programme = ?", [programme])
+                       .iloc[0]["n"]) > 0
+    months = _waitlist_rates(network.compute_waitlist_months(db, everything, rule)) if has_waitlist else None
+    ends = sorted({end for _start, end in periods.values()})
+    for end in ends:
+        f = Filters(programme=programme, start=whole[0], end=end)
+        out["partners"].append(_tag(network.compute_partners(db, f, rule), programme=programme, end=end))
+        if has_waitlist:
+            for by in WAITLIST_BY:
+                out["waitlist_latest"].append(_tag(_waitlist_rates(network.compute_waitlist_latest(db, f, rule, by)),
+                                                   programme=programme, end=end, by=by))
+    for period, (start, end) in periods.items():
+        f = Filters(programme=programme, start=start, end=end)
+        per_region, silent = quality.compute_silent_hubs(db, f)
+        out["silent_hubs"].append(_tag(per_region, programme=programme, period=period))
+        out["silent_list"].append(_tag(silent, programme=programme, period=period))
+        out["regions_without_data"].append(_tag(quality.compute_regions_without_data(db, f),
+                                                programme=programme, period=period))
+    tables = {name: pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+              for name, parts in out.items()}
+    tables["cascade"] = cascade
+    tables["waitlist_months"] = _tag(months, programme=programme) if months is not None else pd.DataFrame()
+    return tables
