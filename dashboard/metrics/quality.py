@@ -82,14 +82,21 @@ def compute_silent_hubs(db: Database, f: Filters) -> tuple[pd.DataFrame, pd.Data
     `silent_share`) for regions with active hubs, and the list of those hubs (hub-level detail).
     """
     silent = queries.load_silent_hubs(db, f)
-    regions = queries.load_region_activity(db, f)
-    per_region = regions[["region_code", "active_hubs"]].merge(
-        silent.groupby("region_code").size().rename("silent").reset_index(), on="region_code", how="left")
+    return silent_by_region(queries.load_region_activity(db, f), silent), silent
+
+
+def silent_by_region(regions: pd.DataFrame, silent: pd.DataFrame, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Per region with active hubs (queries.load_region_activity): `active_hubs`, `silent` (of
+    the hubs of queries.load_silent_hubs) and `silent_share`, the largest share first; per value of
+    the columns `by` too when both frames have them (a release's periods)."""
+    keys = [*by, "region_code"]
+    per_region = regions[[*keys, "active_hubs"]].merge(
+        silent.groupby(keys).size().rename("silent").reset_index(), on=keys, how="left")
     per_region["silent"] = per_region["silent"].fillna(0).astype("int64")
     per_region = per_region[per_region["active_hubs"] > 0].copy()
     per_region["silent_share"] = stats.share(per_region["silent"], per_region["active_hubs"])
-    per_region = per_region.sort_values(["silent_share", "region_code"], ascending=[False, True], ignore_index=True)
-    return per_region, silent
+    return per_region.sort_values([*by, "silent_share", "region_code"], ascending=[True] * len(by) + [False, True],
+                                  ignore_index=True)
 
 
 def compute_regions_without_data(db: Database, f: Filters) -> pd.DataFrame:
@@ -97,7 +104,11 @@ def compute_regions_without_data(db: Database, f: Filters) -> pd.DataFrame:
     `occupied` (the whole region is occupied), `no_hubs` (none in the registry), `not_yet` (no
     active hub had joined by the period's end) or `no_reports` (active hubs sent none).
     """
-    regions = queries.load_region_activity(db, f)
+    return regions_without(queries.load_region_activity(db, f))
+
+
+def regions_without(regions: pd.DataFrame) -> pd.DataFrame:
+    """The regions of queries.load_region_activity with no activity, and the likely `reason`."""
     empty = regions[regions["activities"] == 0].copy()
     empty["reason"] = np.select([empty["occupation"] == "full", empty["hubs"] == 0, empty["active_hubs"] == 0],
                                 ["occupied", "no_hubs", "not_yet"], "no_reports")

@@ -191,15 +191,54 @@ def context_table(raw: pd.DataFrame, rule: Rule) -> pd.DataFrame:
     return out
 
 
-def official_table(raw: pd.DataFrame, active: pd.DataFrame) -> pd.DataFrame:
-    """The exact totals of the whole country per year, phase and all time (what is published)."""
+OFFICIAL = re.compile(r"^(all|year:|phase:)")
+OFFICIAL_COUNTS = ("people", "activities", "hubs", "regions")
+
+
+def official_table(raw: pd.DataFrame, active: pd.DataFrame, periods: dict, rule: Rule) -> pd.DataFrame:
+    """The exact totals of the whole country per year, phase and all time (what is published).
+
+    A total is official only when it tells nothing small together with the others: the difference
+    of the people (or activities) of two nested periods — the people of a phase who had no class
+    in one of its years — must not be 1..k-1. A period failing that has `official` false and is
+    shown protected like any other count.
+    """
     whole = raw[(raw["area"] == grain.COUNTRY) & (raw["dim1"] == grain.NO_DIM)]
-    whole = whole[whole["period"].str.match(r"^(all|year:|phase:)")]
+    whole = whole[whole["period"].str.match(OFFICIAL)]
     out = whole[["programme", "period", "people", "activities"]].merge(
         active[active["area"] == grain.COUNTRY][["programme", "period", "hubs", "regions"]],
         on=["programme", "period"], how="left")
-    return out.astype({"people": "int64", "activities": "int64", "hubs": "int64", "regions": "int64"}) \
-        .sort_values(["programme", "period"], ignore_index=True)
+    out = out.astype({c: "int64" for c in OFFICIAL_COUNTS}).sort_values(["programme", "period"], ignore_index=True)
+    # A total of 1..k-1 is a small count like any other: hidden, not published.
+    out["official"] = ~(out["people"].between(1, rule.k - 1) | out["activities"].between(1, rule.k - 1))
+    for i, a in out.iterrows():
+        for _j, b in out.iterrows():
+            if a["programme"] != b["programme"] or a["period"] == b["period"]:
+                continue
+            (a0, a1), (b0, b1) = periods[a["programme"]][a["period"]], periods[b["programme"]][b["period"]]
+            if not (b0 <= a0 and a1 <= b1):
+                continue  # only a period within another gives a difference of people
+            for column in ("people", "activities"):
+                if 1 <= b[column] - a[column] < rule.k:
+                    out.loc[i, "official"] = False
+    return out
+
+
+def with_official(cells: pd.DataFrame, months: pd.DataFrame, official: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cells of the official totals with the exact counts, and the last month's people trained
+    so far of those periods too: the same people have one number everywhere."""
+    exact = official[official["official"]].set_index(["programme", "period"])
+    cells, months = cells.copy(), months.copy()
+    at = (cells["area"] == grain.COUNTRY) & (cells["dim1"] == grain.NO_DIM)
+    for (programme, period), row in exact.iterrows():
+        pick = at & (cells["programme"] == programme) & (cells["period"] == period)
+        for column in OFFICIAL_COUNTS:
+            cells.loc[pick, column] = row[column]
+        mine = ((months["programme"] == programme) & (months["period"] == period)
+                & (months["area"] == grain.COUNTRY) & (months["dim1"] == grain.NO_DIM))
+        if mine.any():
+            months.loc[months[mine]["month"].idxmax(), "people_total"] = row["people"]
+    return cells, months
 
 
 def hub_tables(db: Database, programme: str, rule: Rule) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -235,10 +274,17 @@ def compute(db: Database, rule: Rule, progress: Progress = lambda _m: None) -> d
             raw = cube.load_cells(db, programme, spans_of)
             active = cube.load_active(db, programme, spans_of)
         with step("protected cells"):
-            out["cells"].append(cells_table(raw, active, rule))
-            out["official"].append(official_table(raw, active))
+            cells = cells_table(raw, active, rule)
+            official = official_table(raw, active, {programme: held}, rule)
         with step("people new per month"):
-            out["months"].append(months_table(cube.load_new_people(db, programme, spans_of), rule))
+            months = months_table(cube.load_new_people(db, programme, spans_of), rule)
+        cells, months = with_official(cells, months, official)
+        out["cells"].append(cells)
+        out["months"].append(months)
+        out["official"].append(official)
+        if not official["official"].all():
+            progress(f"{programme}: not official (a difference with a nested period is 1..k-1): "
+                     + ", ".join(official.loc[~official["official"], "period"]))
         with step("people per topic, format and course"):
             items = {d: cube.load_activity_values(db, programme, spans_of, d) for d in ("topic", "format", "course")}
             item_hubs = {d: cube.load_active(db, programme, spans_of, d) for d in items}
@@ -253,7 +299,7 @@ def compute(db: Database, rule: Rule, progress: Progress = lambda _m: None) -> d
             out["hub_people"].append(hub_people)
             out["growth"].append(map_queries.load_network_growth(db, programme).assign(programme=programme))
         with step("network and data-quality figures"):
-            for table, frame in snapshots.compute(db, programme, held, rule).items():
+            for table, frame in snapshots.compute(db, programme, spans_of, held, rule).items():
                 out.setdefault(table, []).append(frame)
     tables = {name: _concat(parts) for name, parts in out.items()}
     tables["periods"] = pd.DataFrame(periods_rows)

@@ -249,3 +249,58 @@ def load_context(db: Database, programme: str, phases: Sequence[tuple[str, dt.da
         ORDER BY l.area, l.period
     """
     return db.execute(sql, [programme, *value_params, programme, *day_params, programme, programme])
+
+
+def load_silent_hubs(db: Database, programme: str, phases: Sequence[tuple[str, dt.date, dt.date]],
+                     periods: dict[str, tuple[dt.date, dt.date]]) -> pd.DataFrame:
+    """Per held period, the hubs query.quality.load_silent_hubs lists for it (with `period`)."""
+    values, value_params = _periods_values(periods)
+    days, day_params = grain.period_sql("CAST(activity_date AS DATE)", phases)
+    return db.execute(
+        f"WITH p AS (SELECT * FROM {values}),"
+        f" act AS (SELECT DISTINCT hub_id, unnest({days}) AS period FROM activities WHERE programme = ?)"
+        " SELECT p.period, h.hub_id, h.name, h.settlement, h.region_code, CAST(h.joined_on AS DATE) AS joined_on"
+        " FROM hubs h CROSS JOIN p WHERE h.programme = ? AND h.status = 'active'"
+        " AND (h.joined_on IS NULL OR CAST(h.joined_on AS DATE) <= p.period_end)"
+        " AND NOT EXISTS (SELECT 1 FROM act WHERE act.hub_id = h.hub_id AND act.period = p.period)"
+        " ORDER BY p.period, h.region_code, h.hub_id",
+        [*value_params, *day_params, programme, programme])
+
+
+def load_region_activity(db: Database, programme: str, phases: Sequence[tuple[str, dt.date, dt.date]],
+                         periods: dict[str, tuple[dt.date, dt.date]]) -> pd.DataFrame:
+    """Per held period, the rows query.quality.load_region_activity gives for it (with `period`)."""
+    values, value_params = _periods_values(periods)
+    days, day_params = grain.period_sql("CAST(activity_date AS DATE)", phases)
+    return db.execute(
+        f"WITH p AS (SELECT * FROM {values}),"
+        " scope AS (SELECT region_code, occupation FROM regions WHERE country_code IN ("
+        "  SELECT DISTINCT r.country_code FROM hubs h JOIN regions r ON r.region_code = h.region_code"
+        "  WHERE h.programme = ?)),"
+        f" act AS (SELECT region_code, period, count(*) AS activities FROM (SELECT region_code, unnest({days})"
+        "  AS period FROM activities WHERE programme = ?) GROUP BY ALL)"
+        " SELECT p.period, s.region_code, s.occupation,"
+        " (SELECT count(*) FROM hubs h WHERE h.programme = ? AND h.region_code = s.region_code) AS hubs,"
+        " (SELECT count(*) FROM hubs h WHERE h.programme = ? AND h.region_code = s.region_code"
+        "   AND h.status = 'active' AND (h.joined_on IS NULL OR CAST(h.joined_on AS DATE) <= p.period_end))"
+        "   AS active_hubs,"
+        " coalesce(a.activities, 0) AS activities"
+        " FROM scope s CROSS JOIN p LEFT JOIN act a ON a.region_code = s.region_code AND a.period = p.period"
+        " ORDER BY p.period, s.region_code",
+        [*value_params, programme, *day_params, programme, programme, programme])
+
+
+def load_partners(db: Database, programme: str, ends: Sequence[dt.date]) -> pd.DataFrame:
+    """For each day of `ends`, the rows query.network.load_partners gives for a period ending then
+    (with `end`)."""
+    rows = ", ".join(["(?::DATE)"] * len(ends))
+    key = _mod(f"sum(DISTINCT {record_key('partner_id')})")
+    return db.execute(
+        "SELECT e.period_end AS end, partner_type, count(*) AS partners,"
+        " coalesce(sum(staff_trained), 0) AS staff_trained,"
+        f" {key} AS staff_trained_key,"
+        " count(*) FILTER (WHERE staff_trained IS NULL) AS staff_unknown"
+        f" FROM partners CROSS JOIN (VALUES {rows}) AS e(period_end)"
+        " WHERE programme = ? AND (agreement_date IS NULL OR CAST(agreement_date AS DATE) <= e.period_end)"
+        " GROUP BY ALL ORDER BY 1, 2",
+        [*ends, programme])

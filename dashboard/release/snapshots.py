@@ -11,6 +11,7 @@ programme (all time: its own time axis is the project phase).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from dashboard import stats
 from dashboard.filters import Filters
 from dashboard.metrics import network, participation, quality
 from dashboard.privacy import Rule
+from dashboard.release import cube
 from dashboard.store.database import Database
 
 # The waiting list's groupings a public view shows (per centre is hub-level detail: internal only).
@@ -51,8 +53,8 @@ def _waitlist_rates(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def compute(db: Database, programme: str, periods: dict[str, tuple[dt.date, dt.date]],
-            rule: Rule) -> dict[str, pd.DataFrame]:
+def compute(db: Database, programme: str, phases: Sequence[tuple[str, dt.date, dt.date]],
+            periods: dict[str, tuple[dt.date, dt.date]], rule: Rule) -> dict[str, pd.DataFrame]:
     """The snapshot tables of one programme: cascade, waitlist_months, waitlist_latest, partners,
     silent_hubs (per region), silent_list (the hubs), regions_without_data."""
     whole = periods["all"]
@@ -64,20 +66,21 @@ def compute(db: Database, programme: str, periods: dict[str, tuple[dt.date, dt.d
                        .iloc[0]["n"]) > 0
     months = _waitlist_rates(network.compute_waitlist_months(db, everything, rule)) if has_waitlist else None
     ends = sorted({end for _start, end in periods.values()})
-    for end in ends:
-        f = Filters(programme=programme, start=whole[0], end=end)
-        out["partners"].append(_tag(network.compute_partners(db, f, rule), programme=programme, end=end))
-        if has_waitlist:
+    partners = cube.load_partners(db, programme, ends).assign(end=lambda x: x["end"].dt.date)
+    # Every end is listed, those before any agreement too (with every type at 0).
+    partners = pd.DataFrame({"end": ends}).merge(partners, on="end", how="left")
+    out["partners"].append(_tag(network.partners_table(partners, rule, by=("end",)), programme=programme))
+    if has_waitlist:
+        for end in ends:
+            f = Filters(programme=programme, start=whole[0], end=end)
             for by in WAITLIST_BY:
                 out["waitlist_latest"].append(_tag(_waitlist_rates(network.compute_waitlist_latest(db, f, rule, by)),
                                                    programme=programme, end=end, by=by))
-    for period, (start, end) in periods.items():
-        f = Filters(programme=programme, start=start, end=end)
-        per_region, silent = quality.compute_silent_hubs(db, f)
-        out["silent_hubs"].append(_tag(per_region, programme=programme, period=period))
-        out["silent_list"].append(_tag(silent, programme=programme, period=period))
-        out["regions_without_data"].append(_tag(quality.compute_regions_without_data(db, f),
-                                                programme=programme, period=period))
+    silent = cube.load_silent_hubs(db, programme, phases, periods)
+    regions = cube.load_region_activity(db, programme, phases, periods)
+    out["silent_hubs"].append(_tag(quality.silent_by_region(regions, silent, by=("period",)), programme=programme))
+    out["silent_list"].append(_tag(silent, programme=programme))
+    out["regions_without_data"].append(_tag(quality.regions_without(regions), programme=programme))
     tables = {name: pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
               for name, parts in out.items()}
     tables["cascade"] = cascade
