@@ -10,6 +10,7 @@ programme (all time: its own time axis is the project phase).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
@@ -53,6 +54,10 @@ def _waitlist_rates(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _in(f: Filters, area: str | None) -> Filters:
+    return dataclasses.replace(f, regions=(area,)) if area else f
+
+
 def compute(db: Database, programme: str, phases: Sequence[tuple[str, dt.date, dt.date]],
             periods: dict[str, tuple[dt.date, dt.date]], rule: Rule) -> dict[str, pd.DataFrame]:
     """The snapshot tables of one programme: cascade, waitlist_months, waitlist_latest, partners,
@@ -62,20 +67,22 @@ def compute(db: Database, programme: str, phases: Sequence[tuple[str, dt.date, d
     out: dict[str, list[pd.DataFrame]] = {name: [] for name in (
         "waitlist_latest", "partners", "silent_hubs", "silent_list", "regions_without_data")}
     cascade = _tag(_cascade_rates(participation.compute_cascade(db, everything, rule)), programme=programme)
-    has_waitlist = int(db.execute("SELECT count(*) AS n FROM waitlist WHERE programme = ?", [programme])
-                       .iloc[0]["n"]) > 0
-    months = _waitlist_rates(network.compute_waitlist_months(db, everything, rule)) if has_waitlist else None
+    # Waiting lists per area: the whole country and each region with a centre that reported one.
+    waiting = db.execute("SELECT DISTINCT region_code FROM waitlist WHERE programme = ? ORDER BY 1", [programme])
+    areas = [None, *waiting["region_code"]] if len(waiting) else []
+    months = [_tag(_waitlist_rates(network.compute_waitlist_months(db, _in(everything, area), rule)),
+                   programme=programme, area=area or "") for area in areas]
     ends = sorted({end for _start, end in periods.values()})
     partners = cube.load_partners(db, programme, ends).assign(end=lambda x: x["end"].dt.date)
     # Every end is listed, those before any agreement too (with every type at 0).
     partners = pd.DataFrame({"end": ends}).merge(partners, on="end", how="left")
     out["partners"].append(_tag(network.partners_table(partners, rule, by=("end",)), programme=programme))
-    if has_waitlist:
-        for end in ends:
-            f = Filters(programme=programme, start=whole[0], end=end)
+    for end in ends:
+        for area in areas:
+            f = _in(Filters(programme=programme, start=whole[0], end=end), area)
             for by in WAITLIST_BY:
                 out["waitlist_latest"].append(_tag(_waitlist_rates(network.compute_waitlist_latest(db, f, rule, by)),
-                                                   programme=programme, end=end, by=by))
+                                                   programme=programme, area=area or "", end=end, by=by))
     silent = cube.load_silent_hubs(db, programme, phases, periods)
     regions = cube.load_region_activity(db, programme, phases, periods)
     out["silent_hubs"].append(_tag(quality.silent_by_region(regions, silent, by=("period",)), programme=programme))
@@ -84,5 +91,5 @@ def compute(db: Database, programme: str, phases: Sequence[tuple[str, dt.date, d
     tables = {name: pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
               for name, parts in out.items()}
     tables["cascade"] = cascade
-    tables["waitlist_months"] = _tag(months, programme=programme) if months is not None else pd.DataFrame()
+    tables["waitlist_months"] = pd.concat(months, ignore_index=True) if months else pd.DataFrame()
     return tables
