@@ -140,11 +140,34 @@ def cells_table(raw: pd.DataFrame, active: pd.DataFrame, rule: Rule) -> pd.DataF
     for column in ("hubs", "regions"):
         out[column] = pd.array(out[column], dtype="Int64").copy()
         out.loc[mask, column] = pd.NA
-    return out.sort_values(list(cube.KEYS), ignore_index=True)
+    return _without_hidden_groups(out).sort_values(list(cube.KEYS), ignore_index=True)
 
 
-def months_table(raw: pd.DataFrame, rule: Rule) -> pd.DataFrame:
-    """People new in each month of a cell's period and trained so far, protected."""
+def _without_hidden_groups(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows, less those of a group whose people are hidden: such a row, written, would tell
+    "fewer than k" from "nobody" (a row never written); read, both are "fewer than k"."""
+    return frame[(frame["dim1"] == grain.NO_DIM) | frame["people"].notna()]
+
+
+def months_table(raw: pd.DataFrame, periods: dict[str, tuple[dt.date, dt.date]], rule: Rule) -> pd.DataFrame:
+    """People new in each month of a cell's period and trained so far, protected.
+
+    A cell with a group lists every month of its period: a month missing there would say "nobody
+    new", where a listed one says "fewer than k" (0 and 1..k-1 must look the same in a group).
+    """
+    group = raw[raw["dim1"] != grain.NO_DIM]
+    if len(group):
+        month_of = {code: pd.date_range(pd.Timestamp(s).to_period("M").to_timestamp(), pd.Timestamp(e), freq="MS")
+                    for code, (s, e) in periods.items()}
+        grid = group[list(cube.KEYS)].drop_duplicates()
+        grid = grid.assign(month=grid["period"].map(lambda p: list(month_of[p]))).explode("month")
+        grid["month"] = pd.to_datetime(grid["month"]).astype("datetime64[us]")
+        group = group.assign(month=pd.to_datetime(group["month"]).astype("datetime64[us]"))
+        plain = raw[raw["dim1"] == grain.NO_DIM]
+        raw = pd.concat([plain.assign(month=pd.to_datetime(plain["month"]).astype("datetime64[us]")),
+                         grid.merge(group, on=[*cube.KEYS, "month"], how="left").fillna(
+                             {"new_people": 0, "new_people_key": 0})], ignore_index=True)
+        raw = raw.astype({"new_people": "int64", "new_people_key": "int64"})
     frame = raw.sort_values([*cube.KEYS, "month"], ignore_index=True)
     groups = frame.groupby(list(cube.KEYS), sort=False)
     frame["people_total"] = groups["new_people"].cumsum()
@@ -161,7 +184,7 @@ def items_table(raw: dict[str, pd.DataFrame], active: dict[str, pd.DataFrame], r
                         on=["programme", "area", "period", "item"], how="left")
         out["hubs"] = pd.array(out["hubs"], dtype="Int64").copy()
         out.loc[(out["dim1"] != grain.NO_DIM) | out["people"].isna(), "hubs"] = pd.NA
-        parts.append(out.assign(dimension=dimension))
+        parts.append(_without_hidden_groups(out).assign(dimension=dimension))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -266,7 +289,7 @@ def compute(db: Database, rule: Rule, progress: Progress = lambda _m: None) -> d
     periods_rows = []
     for programme, (first, last) in dates.items():
         bounds = filters.default_period(first, last, data_date)
-        spans_of = [(p, *filters.phase_range(p)) for p in phases.get(programme, []) if filters.phase_range(p)]
+        spans_of = grain.phase_spans(phases.get(programme, []))
         held = grain.periods(bounds, phases.get(programme, []))
         periods_rows += [{"programme": programme, "period": code, "start": s, "end": e} for code, (s, e) in held.items()]
         step = _Steps(programme, progress)
@@ -277,7 +300,7 @@ def compute(db: Database, rule: Rule, progress: Progress = lambda _m: None) -> d
             cells = cells_table(raw, active, rule)
             official = official_table(raw, active, {programme: held}, rule)
         with step("people new per month"):
-            months = months_table(cube.load_new_people(db, programme, spans_of), rule)
+            months = months_table(cube.load_new_people(db, programme, spans_of), held, rule)
         cells, months = with_official(cells, months, official)
         out["cells"].append(cells)
         out["months"].append(months)

@@ -124,7 +124,7 @@ def periods(bounds: tuple[dt.date, dt.date], phases: Iterable[str]) -> dict[str,
     Ordered from the widest: all time, the phases, the years, the quarters, the months.
     """
     first, last = bounds
-    codes = [ALL] + [f"phase:{p}" for p in sorted(set(phases)) if phase_range(p)]
+    codes = [ALL] + [f"phase:{name}" for name, _start, _end in phase_spans(phases)]
     codes += [f"year:{y}" for y in range(first.year, last.year + 1)]
     codes += [f"quarter:{y}-Q{q}" for y in range(first.year, last.year + 1) for q in range(1, 5)]
     codes += [f"month:{y}-{m:02d}" for y in range(first.year, last.year + 1) for m in range(1, 13)]
@@ -133,6 +133,17 @@ def periods(bounds: tuple[dt.date, dt.date], phases: Iterable[str]) -> dict[str,
         span = period_span(code, bounds)
         if span is not None:
             out[code] = span
+    return out
+
+
+def phase_spans(phases: Iterable[str]) -> list[tuple[str, dt.date, dt.date]]:
+    """The phases a release holds as periods of their own, with their calendar spans: those of more
+    than one year (a phase of one calendar year is that year, held once, as `year:`)."""
+    out = []
+    for name in sorted(set(phases)):
+        span = phase_range(name)
+        if span is not None and span[0].year != span[1].year:
+            out.append((name, *span))
     return out
 
 
