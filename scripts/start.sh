@@ -29,4 +29,15 @@ if [ ! -f "$DASHBOARD_DATA_DIR/report.json" ]; then
   # The demo is small: answering the whole-country views is enough; regions are quick live.
   "$VENV/bin/python" -m dashboard.clean "$DEMO_RAW" "$DASHBOARD_DATA_DIR" --warm-country-only $SALT_FLAG
 fi
+# Public pages show an approved release: the demo's is computed and approved once (a real extract's
+# release is computed and approved by its operator: see the README's Privacy section).
+export DASHBOARD_RELEASES_DIR=${DASHBOARD_RELEASES_DIR:-data/releases}
+if [ "${DASHBOARD_MODE:-public}" = public ] && [ -f "$DEMO_RAW/.demo.json" ] && ! "$VENV/bin/python" -m dashboard.release --list "$DASHBOARD_RELEASES_DIR" | grep -q '^\*'; then
+  NAME="demo-$(date +%Y%m%d-%H%M%S)"
+  if "$VENV/bin/python" -m dashboard.release "$DASHBOARD_DATA_DIR" "$DASHBOARD_RELEASES_DIR" --name "$NAME"; then
+    "$VENV/bin/python" -m dashboard.release --approve "$NAME" "$DASHBOARD_RELEASES_DIR" --by "scripts/start.sh (demo)"
+  else
+    echo "warning: no release could be computed; the public pages say how to publish one" >&2
+  fi
+fi
 exec "$VENV/bin/streamlit" run streamlit_app.py --server.port "${PORT:-8501}" "$@"

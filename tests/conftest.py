@@ -212,9 +212,68 @@ def db(clean_dir):
 
 @pytest.fixture
 def app_data(clean_dir, monkeypatch) -> Path:
-    """Point the app at the fixture extract."""
+    """Point the app at the fixture extract (and, in public mode, at a release of it: run_app)."""
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(clean_dir))
     return clean_dir
+
+
+# DASHBOARD_RELEASES_DIR during every test unless the test names a folder: run_app then points it
+# at an approved release of the extract in DASHBOARD_DATA_DIR, computed with the privacy rule in
+# the environment at that moment (built once per extract version and rule, in _RELEASES_ROOT).
+AUTO_RELEASE = "<a release of the test's extract>"
+_RELEASES_ROOT: list[Path] = []
+
+
+@pytest.fixture(autouse=True)
+def _release_of_the_extract(monkeypatch, tmp_path_factory):
+    if not _RELEASES_ROOT:
+        _RELEASES_ROOT.append(tmp_path_factory.mktemp("releases"))
+    monkeypatch.setenv("DASHBOARD_RELEASES_DIR", AUTO_RELEASE)
+
+
+def internal_mode(monkeypatch) -> None:
+    """Run the app in internal mode, signed in: live figures from the extract (any filter, exact,
+    hub-level detail). The extract's own faults and the free filters are met only there; public
+    mode reads a release."""
+    from dashboard.ui import auth
+
+    monkeypatch.setenv("DASHBOARD_MODE", "internal")
+    state = auth.AccessState(mode="internal", status=auth.SIGNED_IN, user="tester@example.org")
+    monkeypatch.setattr(auth, "current_access", lambda: state)
+
+
+def use_extract_release() -> None:
+    """When DASHBOARD_RELEASES_DIR is AUTO_RELEASE, point it at a releases folder whose current
+    release is the test extract's, under the rule in the environment (monkeypatch restores it)."""
+    import hashlib
+    import os
+
+    from dashboard import privacy, settings
+    from dashboard.privacy import Rule
+    from dashboard.release import catalogue
+    from dashboard.release.build import build
+    from dashboard.store.database import DataUnavailable, data_version
+
+    if os.environ.get("DASHBOARD_MODE", "public").strip().lower() != "public":
+        return  # internal mode reads the extract itself
+    named = os.environ.get("DASHBOARD_RELEASES_DIR", "")
+    if not _RELEASES_ROOT or not (named == AUTO_RELEASE or named.startswith(str(_RELEASES_ROOT[0]))):
+        return  # the test named a releases folder of its own
+    try:
+        rule = privacy.from_settings()
+        folder = settings.data_dir()
+        version = data_version(folder)
+    except (ValueError, DataUnavailable):
+        rule, folder, version = Rule(10, 2), None, ""  # the app says what is wrong before it reads a release
+    tag = hashlib.sha256(f"{folder}|{version}|{rule.k}|{rule.noise}".encode()).hexdigest()[:16]
+    releases = _RELEASES_ROOT[0] / tag
+    if folder is not None and not (releases / "extract").is_dir():
+        try:
+            build(folder, releases, "extract", rule)
+            catalogue.approve(releases, "extract", "tests@example.org")
+        except DataUnavailable:
+            pass  # an extract the app cannot read: public mode then has no release to show
+    os.environ["DASHBOARD_RELEASES_DIR"] = str(releases)
 
 
 # ---- AppTest helpers ---------------------------------------------------------------------------
@@ -258,6 +317,7 @@ def run_app(params: dict | None = None, page: str | None = None):
     """
     from streamlit.testing.v1 import AppTest
 
+    use_extract_release()
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     for key, value in (params or {}).items():
         at.query_params[key] = value

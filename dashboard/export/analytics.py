@@ -10,13 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard import charts
-from dashboard.export.view import View
+from dashboard.export.view import Source, View
 from dashboard.filters import Filters
-from dashboard.metrics import participation as participation_metrics
-from dashboard.metrics import skills as skills_metrics
-from dashboard.privacy import Rule
-from dashboard.query import reference
-from dashboard.store.database import Database
 from dashboard.wording import participation as participation_wording
 from dashboard.wording import skills as skills_wording
 
@@ -24,9 +19,9 @@ from dashboard.wording import skills as skills_wording
 SHARE_BASES = ("n_pre", "n_post")
 
 
-def compute_by_region(db: Database, f: Filters, rule: Rule) -> pd.DataFrame:
-    """People trained per region of the view, protected (metrics.participation.compute_breakdown)."""
-    return participation_metrics.compute_breakdown(db, f, rule, "region", regions=reference.load_regions_reference(db))
+def compute_by_region(src: Source, f: Filters) -> pd.DataFrame:
+    """People trained per region of the view, protected (the source's breakdown by region)."""
+    return src.breakdown(f, "region")
 
 
 def by_region_chart(frame: pd.DataFrame, view: View):
@@ -45,9 +40,9 @@ def by_region_table(frame: pd.DataFrame, view: View) -> pd.DataFrame:
     }, dtype=object)
 
 
-def compute_ratings(db: Database, f: Filters, rule: Rule) -> pd.DataFrame:
-    """Self-rating figures of everyone in the view, protected (metrics.skills.compute_ratings)."""
-    return skills_metrics.compute_ratings(db, f, rule)
+def compute_ratings(src: Source, f: Filters) -> pd.DataFrame:
+    """Self-rating figures of everyone in the view, protected (the source's ratings)."""
+    return src.ratings(f)
 
 
 def shares_chart(frame: pd.DataFrame, view: View):

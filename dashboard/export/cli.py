@@ -17,9 +17,10 @@ from pathlib import Path
 
 from dashboard import contract, filters, privacy, settings
 from dashboard.export import factsheet, presskit, registry
-from dashboard.query import reference
-from dashboard.store.database import Database, DataUnavailable, load_report
+from dashboard.export.view import Source
 from dashboard.filters import SEGMENTS, Filters
+from dashboard.metrics.live import Live
+from dashboard.store.database import Database, DataUnavailable
 
 PROG = "python -m dashboard.export"
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -90,16 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _filters(db: Database, args: argparse.Namespace) -> Filters:
-    known = set(factsheet.programme_regions(db, args.programme)["region_code"])
+def _filters(src: Source, args: argparse.Namespace) -> Filters:
+    known = set(factsheet.programme_regions(src, args.programme)["region_code"])
     unknown = [code for code in args.region if code not in known]
     if unknown:
         raise UsageError(f"unknown region code for {args.programme}: {', '.join(unknown)} "
                          f"(known: {', '.join(sorted(known))})")
-    spans, _phases, _countries = filters.spans_by_programme(reference.load_programme_spans(db))
-    report = load_report(db.folder)
+    spans, _phases, _countries = filters.spans_by_programme(src.programme_spans())
     first, last = spans.get(args.programme, (None, None))
-    default = filters.default_period(first, last, filters.parse_date(str(report.get("data_date", ""))))
+    default = filters.default_period(first, last, src.data_date())
     start, end = args.start or default[0], args.end or default[1]
     if start > end:
         raise UsageError(f"--from {start} is after --to {end}")
@@ -119,22 +119,23 @@ def run(args: argparse.Namespace) -> int:
     folder = args.data_dir or settings.data_dir()
     rule = privacy.from_settings()  # read once: every file of the command is protected alike
     db = Database(folder)
+    src = Live(db, rule)
     try:
-        f = _filters(db, args)
-        view = registry.make_view(db, f, args.lang, rule)
+        f = _filters(src, args)
+        view = registry.make_view(src, f, args.lang)
         if args.command == "presskit":
-            _write(args.out, presskit.build_kit(db, view, args.figure))
+            _write(args.out, presskit.build_kit(src, view, args.figure))
         elif args.all_regions:
             if args.out or f.regions:
                 raise UsageError("--all-regions writes every region: give neither OUT.pdf nor --region")
-            for path in factsheet.write_all(db, view, args.all_regions):
+            for path in factsheet.write_all(src, view, args.all_regions):
                 print(f"wrote {path}")
         else:
             if args.out is None:
                 raise UsageError("give OUT.pdf, or --all-regions OUTDIR")
             if len(f.regions) > 1:
                 raise UsageError("a fact sheet is for one region (--region ISO) or the whole country (no --region)")
-            _write(args.out, factsheet.pdf_bytes(db, view, f.regions[0] if f.regions else None))
+            _write(args.out, factsheet.pdf_bytes(src, view, f.regions[0] if f.regions else None))
     finally:
         db.close()
     return EXIT_OK

@@ -34,11 +34,10 @@ from reportlab.platypus import Image, KeepInFrame, Paragraph, SimpleDocTemplate,
 
 from dashboard import charts, filters
 from dashboard.export import files, overview, regions, registry
-from dashboard.export.view import View
+from dashboard.export.view import Source, View, open_source, source_folder
 from dashboard.indicators import INDICATORS
 from dashboard.metrics import overview as overview_metrics
-from dashboard.query import reference
-from dashboard.store.database import Database
+from dashboard.privacy import Rule
 from dashboard.wording import overview as overview_wording
 
 FONT, BOLD, SYMBOLS = "NotoSans", "NotoSans-Bold", "NotoSansMath"
@@ -118,10 +117,10 @@ def _image(png: bytes, width: float) -> Image:
     return Image(io.BytesIO(png), width=width, height=width * h / w)
 
 
-def programme_regions(db: Database, programme: str) -> pd.DataFrame:
+def programme_regions(src: Source, programme: str) -> pd.DataFrame:
     """The regions of the programme's countries: region_code, country_code, name_uk, name_en."""
-    regions = reference.load_regions(db)
-    _dates, _phases, countries = filters.spans_by_programme(reference.load_programme_spans(db))
+    regions = src.regions()
+    _dates, _phases, countries = filters.spans_by_programme(src.programme_spans())
     return regions[regions["country_code"].isin(countries.get(programme, []))].reset_index(drop=True)
 
 
@@ -148,9 +147,9 @@ def _tiles(key_figures: pd.DataFrame, view: View) -> Table:
     return table
 
 
-def country_of(db: Database, programme: str) -> str:
+def country_of(src: Source, programme: str) -> str:
     """The country code of a programme's regions (`UA` for the hubs); empty when it has none."""
-    countries = programme_regions(db, programme)["country_code"]
+    countries = programme_regions(src, programme)["country_code"]
     return str(countries.iloc[0]) if len(countries) else ""
 
 
@@ -168,20 +167,20 @@ def region_view(view: View, region: str | None) -> View:
     return replace(view, filters=replace(view.filters, regions=(region,) if region else ()))
 
 
-def story(db: Database, view: View, region: str | None) -> list:
+def story(src: Source, view: View, region: str | None) -> list:
     """The flowables of the sheet of `region` (an ISO code), or of the whole country when None."""
     view = region_view(view, region)
-    key = overview.compute_key_figures(db, view.filters, view.rule)
+    key = overview.compute_key_figures(src, view.filters)
     trend = registry.FIGURES["participation_trend"]
-    monthly = trend.compute(db, view.filters, view.rule)
-    return [*_header(db, view, region, key), *_charts(db, view, region, monthly), *_notes(view, key, monthly)]
+    monthly = trend.compute(src, view.filters)
+    return [*_header(src, view, region, key), *_charts(src, view, region, monthly), *_notes(view, key, monthly)]
 
 
-def _header(db: Database, view: View, region: str | None, key: pd.DataFrame) -> list:
+def _header(src: Source, view: View, region: str | None, key: pd.DataFrame) -> list:
     """Title, filters in words, source and data date, the key-figure tiles and the headline."""
     tr = view.tr
     programme, period, _regions, group = registry.scope_parts(view)
-    place = place_name(view, region, country_of(db, view.filters.programme))
+    place = place_name(view, region, country_of(src, view.filters.programme))
     people = key.iloc[0]["people"]
     empty = not pd.isna(people) and int(people) == 0
     headline = tr("export.fs_none") if empty else overview_wording.headline(key, view.filters, tr)
@@ -194,12 +193,12 @@ def _header(db: Database, view: View, region: str | None, key: pd.DataFrame) -> 
     ]
 
 
-def _charts(db: Database, view: View, region: str | None, monthly: pd.DataFrame) -> list:
+def _charts(src: Source, view: View, region: str | None, monthly: pd.DataFrame) -> list:
     """The map beside the skill gain, then the participation trend across the page."""
     tr, f = view.tr, view.filters
     skills, trend = registry.FIGURES["skills"], registry.FIGURES["participation_trend"]
-    map_png = chart_png(regions.sheet_map(db, view, region, MAP_SIZE), None)
-    skills_png = chart_png(skills.chart(skills.compute(db, f, view.rule), view), SKILLS_SIZE)
+    map_png = chart_png(regions.sheet_map(src, view, region, MAP_SIZE), None)
+    skills_png = chart_png(skills.chart(skills.compute(src, f), view), SKILLS_SIZE)
     left, right = FRAME_WIDTH * MAP_SHARE, FRAME_WIDTH * (1 - MAP_SHARE) - 6 * mm
     heading = _style(11, INK, bold=True)
     pair = Table([[_p(tr("export.fs_map" if region else "export.fs_map_country"), heading),
@@ -222,12 +221,12 @@ def _notes(view: View, key: pd.DataFrame, monthly: pd.DataFrame) -> list:
     return [_p(n, _style(7.5, MUTED, leading=9.5, after=2)) for n in notes]
 
 
-def pdf_bytes(db: Database, view: View, region: str | None = None) -> bytes:
+def pdf_bytes(src: Source, view: View, region: str | None = None) -> bytes:
     """The fact sheet as PDF bytes: one A4 page, creation date = the data date."""
     register_fonts()
     buffer = io.BytesIO()
     view = region_view(view, region)
-    title = view.tr("export.fs_title", region=place_name(view, region, country_of(db, view.filters.programme)))
+    title = view.tr("export.fs_title", region=place_name(view, region, country_of(src, view.filters.programme)))
     day = view.data_date or dt.date(2000, 1, 1)
     stamp = f"D:{day:%Y%m%d}000000+00'00'"
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
@@ -238,7 +237,7 @@ def pdf_bytes(db: Database, view: View, region: str | None = None) -> bytes:
         canvas.setDateFormatter(lambda *_parts: stamp)
 
     # One page whatever the texts' length: the content shrinks to fit the frame if it must.
-    page = KeepInFrame(FRAME_WIDTH, A4[1] - 2 * MARGIN - 12, story(db, view, region), mode="shrink")
+    page = KeepInFrame(FRAME_WIDTH, A4[1] - 2 * MARGIN - 12, story(src, view, region), mode="shrink")
     doc.build([page], onFirstPage=fixed_date, onLaterPages=fixed_date)
     return buffer.getvalue()
 
@@ -248,32 +247,36 @@ def file_name(view: View, region: str | None, country: str) -> str:
     return f"factsheet_{region or country or 'all'}_{view.lang}.pdf"
 
 
-def _write_one(folder: str, view: View, region: str | None, path: str) -> str:
-    db = Database(Path(folder))
-    try:
-        Path(path).write_bytes(pdf_bytes(db, view, region))
-    finally:
-        db.close()
+@functools.cache
+def _worker_source(folder: str, rule: Rule) -> Source:
+    """The source a worker process writes its sheets from, opened once per process (a release is
+    read and checked whole when opened)."""
+    return open_source(Path(folder), rule)
+
+
+def _write_one(folder: str, rule: Rule, view: View, region: str | None, path: str) -> str:
+    Path(path).write_bytes(pdf_bytes(_worker_source(folder, rule), view, region))
     return path
 
 
-def write_all(db: Database, view: View, folder: Path, workers: int | None = None) -> list[Path]:
+def write_all(src: Source, view: View, folder: Path, workers: int | None = None) -> list[Path]:
     """A fact sheet for every region of the programme and one for the whole country, into `folder`.
 
     Sheets are written by `workers` processes (default: one per core, at most WORKERS), each
-    with its own connection; the files do not depend on which process wrote them.
+    reopening the source from its folder; the files do not depend on which process wrote them.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    country = country_of(db, view.filters.programme)
+    country = country_of(src, view.filters.programme)
     jobs = [(region, folder / file_name(view, region, country))
-            for region in [None, *programme_regions(db, view.filters.programme)["region_code"]]]
+            for region in [None, *programme_regions(src, view.filters.programme)["region_code"]]]
     workers = workers or min(WORKERS, os.cpu_count() or 1)
     if workers <= 1:
         for region, path in jobs:
-            path.write_bytes(pdf_bytes(db, view, region))
+            path.write_bytes(pdf_bytes(src, view, region))
         return [path for _region, path in jobs]
     # Spawned, not forked: DuckDB and the chart engine run threads that a fork would not copy.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        done = pool.map(_write_one, *zip(*[(str(db.folder), view, region, str(path)) for region, path in jobs]))
+        origin = str(source_folder(src))
+        done = pool.map(_write_one, *zip(*[(origin, src.rule, view, region, str(path)) for region, path in jobs]))
         return [Path(p) for p in done]

@@ -1,9 +1,9 @@
 """Export layer: the Overview's figures as exportable charts (key figures table, skill gain bars).
 
 Pure builders like dashboard/charts.py: a small protected frame in, an Altair chart or the
-table of the numbers it draws out. Every count of people comes from
-metrics.overview.compute_counts, so it has passed privacy.protect; every row is an indicator
-(dashboard.indicators), written by the same function as the Overview's cards.
+table of the numbers it draws out. Every count of people is the source's `counts` (the
+Overview's figures, protected), unchanged; every row is an indicator (dashboard.indicators),
+written by the same function as the Overview's cards.
 """
 
 from __future__ import annotations
@@ -14,13 +14,10 @@ import altair as alt
 import pandas as pd
 
 from dashboard import charts
-from dashboard.export.view import View
+from dashboard.export.view import Source, View
 from dashboard.filters import Filters
 from dashboard.indicators import INDICATORS
 from dashboard.metrics import overview as metrics
-from dashboard.privacy import Rule
-from dashboard.query import reference
-from dashboard.store.database import Database
 from dashboard.wording.overview import kpi_text
 
 PREFIX = "prev_"  # columns of the previous period in the key-figures frame
@@ -36,34 +33,35 @@ ROW_PX = 30  # height of a table row in the image: 13 px text with air around it
 BAR_PX = 44  # height of a bar of the skill chart
 
 
-def data_start(db: Database, programme: str) -> dt.date | None:
+def data_start(src: Source, programme: str) -> dt.date | None:
     """1 January of the programme's first dated record (the app's earliest default date)."""
-    spans = reference.load_programme_spans(db)
+    spans = src.programme_spans()
     row = spans[spans["programme"] == programme]
     if row.empty or pd.isna(row.iloc[0]["first_day"]):
         return None
     return dt.date(pd.Timestamp(row.iloc[0]["first_day"]).year, 1, 1)
 
 
-def compute_key_figures(db: Database, f: Filters, rule: Rule) -> pd.DataFrame:
-    """One protected row: metrics.compute_counts of the view, the same with `prev_` for the
-    previous period of equal length (missing when the data does not cover it), and
-    `previous_start` / `previous_end` (None without a previous period)."""
-    current = metrics.compute_counts(db, f, rule).reset_index(drop=True)
-    start = data_start(db, f.programme)
-    previous = metrics.compute_counts(db, f.previous(), rule) if start and metrics.has_previous(f, start) else None
+def compute_key_figures(src: Source, f: Filters) -> pd.DataFrame:
+    """One protected row: the source's counts of the view, the same with `prev_` for the period
+    compared with (`src.previous`; missing when there is none), and `previous_start` /
+    `previous_end` (None without a previous period)."""
+    current = src.counts(f).reset_index(drop=True)
+    start = data_start(src, f.programme)
+    before = src.previous(f, start) if start else None
+    previous = src.counts(before) if before is not None else None
     out = current.copy()
     for column in current.columns:
         out[PREFIX + column] = previous.iloc[0][column] if previous is not None else pd.NA
-    out["previous_start"] = f.previous().start if previous is not None else None
-    out["previous_end"] = f.previous().end if previous is not None else None
+    out["previous_start"] = before.start if before is not None else None
+    out["previous_end"] = before.end if before is not None else None
     return out
 
 
-def compute_skills(db: Database, f: Filters, rule: Rule) -> pd.DataFrame:
+def compute_skills(src: Source, f: Filters) -> pd.DataFrame:
     """One protected row: people with an overall self-rating before / after and those at 7–10,
     the shares at 7–10 (0..1) and their change (a fraction: 0.05 = 5 pp)."""
-    counts = metrics.compute_counts(db, f, rule)
+    counts = src.counts(f)
     return counts[[*SKILL_COUNTS, "share_before", "share_after", "change_pp"]].reset_index(drop=True)
 
 
@@ -160,7 +158,8 @@ def kpi_notes(frame: pd.DataFrame, view: View) -> list[str]:
         notes = [tr("export.note_previous", period=first)]
     else:
         notes = [tr("kpi.no_previous")]
-    return notes + [tr("export.note_skills")]
+    official = [tr("release.official_cards")] if view.official else []
+    return official + notes + [tr("export.note_skills")]
 
 
 def skills_table(frame: pd.DataFrame, view: View) -> pd.DataFrame:

@@ -15,9 +15,8 @@ from collections.abc import Sequence
 
 from dashboard.export import files, overview, registry
 from dashboard.export.registry import Export
-from dashboard.export.view import View
+from dashboard.export.view import Source, View
 from dashboard.indicators import INDICATORS
-from dashboard.store.database import Database
 from dashboard.wording.common import describe_scope
 from dashboard.wording.overview import headline
 
@@ -90,14 +89,14 @@ def kit_bytes(view: View, key_figures, charts: Sequence[Export]) -> bytes:
     return buffer.getvalue()
 
 
-def build_kit(db: Database, view: View, names: Sequence[str] | None = None) -> bytes:
+def build_kit(src: Source, view: View, names: Sequence[str] | None = None) -> bytes:
     """The press kit of the registered figures `names` (default: the preselected ones)."""
     chosen = list(names) if names is not None else registry.default_names()
     unknown = [n for n in chosen if n not in registry.FIGURES]
     if unknown:
         raise KeyError(f"not an exportable figure: {', '.join(unknown)}")
-    charts = [registry.build(name, db, view) for name in chosen]
+    charts = [registry.build(name, src, view) for name in chosen]
     key = next((e.frame for e in charts if e.figure.compute is overview.compute_key_figures), None)
     if key is None:
-        key = overview.compute_key_figures(db, view.filters, view.rule)
+        key = overview.compute_key_figures(src, view.filters)
     return kit_bytes(view, key, charts)

@@ -10,11 +10,10 @@ import altair as alt
 import pandas as pd
 
 from dashboard import charts, geo, maps
-from dashboard.export.view import View
+from dashboard.export.view import Source, View, source_folder
 from dashboard.filters import Filters
 from dashboard.metrics import map as map_metrics
-from dashboard.privacy import Rule
-from dashboard.store.database import Database, data_version
+from dashboard.store.database import data_version
 from dashboard.wording.map import cell_text
 
 METRIC = "people"  # the choropleth's figure in files: people trained, per region
@@ -26,12 +25,11 @@ FRAME_CACHE = 4  # region frames kept for the fact sheets of one run (a few KB e
 _FRAMES: dict[tuple, pd.DataFrame] = {}
 
 
-def compute_region_map(db: Database, f: Filters, rule: Rule) -> pd.DataFrame:
-    """Protected figures of every region of the programme (metrics.map.compute_region_metrics,
-    which ignores the region filter), plus `selected`: the region is in the filter."""
-    frame = map_metrics.compute_region_metrics(db, f, rule)
-    frame["selected"] = frame["region_code"].isin(f.regions)
-    return frame
+def compute_region_map(src: Source, f: Filters) -> pd.DataFrame:
+    """Protected figures of every region of the programme (the source's region_metrics, which
+    ignore the region filter), plus `selected`: the region is in the filter."""
+    frame = src.region_metrics(f)
+    return frame.assign(selected=frame["region_code"].isin(f.regions))
 
 
 def _outlines(codes: list[str]) -> list[dict]:
@@ -75,13 +73,13 @@ def map_notes(frame: pd.DataFrame, view: View) -> list[str]:
     return [view.tr("export.note_map")] if frame["selected"].any() else []
 
 
-def sheet_map(db: Database, view: View, region: str | None, size: tuple[int, int]) -> dict:
+def sheet_map(src: Source, view: View, region: str | None, size: tuple[int, int]) -> dict:
     """The fact sheet's map spec: the choropleth with the region outlined (none for the country).
 
     At the size of half a page, region labels would be unreadable: they are left out, and the
     legend goes under the map so the map keeps the column's width.
     """
-    frame = _region_frame(db, replace(view.filters, regions=()), view.rule).copy()
+    frame = _region_frame(src, replace(view.filters, regions=())).copy()
     frame["selected"] = frame["region_code"] == region
     chart = maps.static_choropleth(frame, METRIC, view.tr, dict(view.region_names), width=size[0], height=size[1])
     spec = with_outline(chart, [region] if region else [])
@@ -93,14 +91,17 @@ def sheet_map(db: Database, view: View, region: str | None, size: tuple[int, int
     return spec
 
 
-def _region_frame(db: Database, f: Filters, rule: Rule) -> pd.DataFrame:
+def _region_frame(src: Source, f: Filters) -> pd.DataFrame:
     # The same for every sheet of one run (the map ignores the region filter): computed once
-    # per extract version, filters and privacy rule.
-    key = (str(db.folder), data_version(db.folder), f, rule)
+    # per source (its kind, folder and version: a release's tables never change), filters and
+    # privacy rule.
+    folder = source_folder(src)
+    version = data_version(folder) if src.release is None else src.release["created"]
+    key = (type(src).__name__, str(folder), version, f, src.rule)
     if key not in _FRAMES:
         if len(_FRAMES) >= FRAME_CACHE:
             _FRAMES.clear()
-        _FRAMES[key] = compute_region_map(db, f, rule)
+        _FRAMES[key] = compute_region_map(src, f)
     return _FRAMES[key]
 
 

@@ -1,16 +1,18 @@
 """Export layer: the registry of exportable figures and the words every exported file carries.
 
-A `Figure` knows its title, how to compute its protected frame from (db, Filters, privacy.Rule), how to
-draw it (an Altair builder of dashboard/charts.py or a sibling) and which numbers it draws (the
-table written to CSV and XLSX). `prepare` turns a figure and a `View` (filters, language,
-region names, data date) into an `Export`: the chart, the table, a title, a subtitle that
-states the filters in words, a source line with the data date and the notes. The writers in
+A `Figure` knows its title, how to take its protected frame from a source (a live extract or a
+release: dashboard.export.view.Source) for Filters, how to draw it (an Altair builder of
+dashboard/charts.py or a sibling) and which numbers it draws (the table written to CSV and
+XLSX). `prepare` turns a figure and a `View` (filters, language, region names, data date,
+release) into an `Export`: the chart, the table, a title, a subtitle that states the filters in
+words, a source line with the data date or the release, and the notes. The writers in
 `dashboard.export.files` turn an Export into PNG, SVG, CSV and XLSX. Registering another
 chart is one line: `register(Figure("name", "catalogue.title_key", compute, chart, ...))`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -19,16 +21,12 @@ import pandas as pd
 
 from dashboard import charts
 from dashboard.export import analytics, overview, regions
-from dashboard.export.view import View
-from dashboard.filters import SEGMENTS, Filters, parse_date
-from dashboard.metrics import overview as overview_metrics
-from dashboard.privacy import Rule
-from dashboard.query import reference
-from dashboard.store.database import Database, load_report
+from dashboard.export.view import Source, View
+from dashboard.filters import SEGMENTS, Filters
 from dashboard.wording import overview as overview_wording
 from dashboard.wording.common import describe_scope
 
-Compute = Callable[[Database, Filters, Rule], pd.DataFrame]
+Compute = Callable[[Source, Filters], pd.DataFrame]
 Builder = Callable[[pd.DataFrame, View], alt.TopLevelMixin]
 Table = Callable[[pd.DataFrame, View], pd.DataFrame]
 Notes = Callable[[pd.DataFrame, View], list[str]]
@@ -47,7 +45,7 @@ class Figure:
 
     - `name`: file-name stem (ASCII), also the key in FIGURES;
     - `title_key`: catalogue key of its title;
-    - `compute(db, filters, rule)`: its protected frame (every people count through privacy.protect);
+    - `compute(src, filters)`: its protected frame, the source's figures unchanged;
     - `chart(frame, view)`: the Altair chart drawn from that frame, in the view's language;
     - `table(frame, view)`: the numbers drawn, with headers in the language; a suppressed count
       reads as the catalogue's "fewer than k", a rate built on it is left empty;
@@ -114,10 +112,17 @@ def subtitle(view: View) -> str:
 
 
 def source_line(view: View) -> str:
-    """Where the numbers come from, with the data date."""
-    tr = view.tr
+    """Where the numbers come from: the release, named with its approval date (a draft: its
+    creation date), or the extract with its data date."""
+    tr, release = view.tr, view.release
+    programme = tr(f"programme.{view.filters.programme}")
+    if release is not None:
+        approval = release.get("approval")
+        key, stamp = ("release.source", approval["at"]) if approval else ("release.source_draft", release["created"])
+        day = dt.datetime.fromisoformat(stamp).date()
+        return tr(key, programme=programme, name=release["name"], date=tr.date(day))
     date = tr("common.data_date", date=tr.date(view.data_date)) if view.data_date else tr("export.no_date")
-    return tr("export.source", programme=tr(f"programme.{view.filters.programme}"), date=date)
+    return tr("export.source", programme=programme, date=date)
 
 
 def privacy_notes(frame: pd.DataFrame, counts: tuple[str, ...], view: View) -> list[str]:
@@ -142,22 +147,26 @@ def prepare(figure: Figure, frame: pd.DataFrame, view: View) -> Export:
     )
 
 
-def build(name: str, db: Database, view: View) -> Export:
-    """Compute a registered figure for the view and prepare it (command line and tests)."""
+def build(name: str, src: Source, view: View) -> Export:
+    """A registered figure of the view, from the source, prepared."""
     figure = FIGURES[name]
-    return prepare(figure, figure.compute(db, view.filters, view.rule), view)
+    return prepare(figure, figure.compute(src, view.filters), view)
 
 
-def make_view(db: Database, f: Filters, lang: str, rule: Rule) -> View:
-    """The View of filters over a Database: region names of the language and the data date."""
+def make_view(src: Source, f: Filters, lang: str) -> View:
+    """The View of filters over a source: its rule, region names of the language, data date and release."""
     lang = lang if lang in ("uk", "en") else "uk"
-    regions = reference.load_regions(db)
+    regions = src.regions()
     names = dict(zip(regions["region_code"], regions[f"name_{lang}"]))
-    data_date = parse_date(str(load_report(db.folder).get("data_date", "")))
-    return View(filters=f, lang=lang, region_names=names, data_date=data_date, rule=rule)
+    return View(filters=f, lang=lang, region_names=names, data_date=src.data_date(), rule=src.rule,
+                release=src.release, official=src.official(f))
 
 
 # ---- the Overview's figures ----------------------------------------------------------------
+
+def _monthly(src: Source, f: Filters) -> pd.DataFrame:
+    return src.monthly(f)
+
 
 def _trend_chart(frame: pd.DataFrame, view: View) -> alt.TopLevelMixin:
     return charts.trend_chart(overview_wording.trend_frame(frame, view.tr), view.tr)
@@ -182,7 +191,7 @@ def _count_cell(value: object, tr) -> object:
     return tr.fewer_than() if pd.isna(value) else int(value)
 
 
-register(Figure("participation_trend", "chart.trend_title", overview_metrics.compute_monthly, _trend_chart,
+register(Figure("participation_trend", "chart.trend_title", _monthly, _trend_chart,
                 table=_trend_table, counts=("people",), notes=_trend_notes))
 register(Figure("key_figures", "export.kpi_title", overview.compute_key_figures, overview.kpi_chart,
                 table=overview.kpi_table, counts=overview.KPI_COUNTS, notes=overview.kpi_notes))

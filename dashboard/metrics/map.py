@@ -20,6 +20,9 @@ DIVERGING_FIGURES = ("change_pp",)
 REGION_COUNTS = indicators.people_counts(("people", *INDICATORS["change_pp"].bases))
 REGION_RATES = indicators.rates(("people_per_hub", "share_before", "share_after", "change_pp"))
 HUB_COUNTS = ("people", "activities")
+# Figures on hubs that a release hides with the region's people (counts of hubs beside a hidden count
+# of people would tell how many hubs served fewer than k).
+HIDDEN_WITH_PEOPLE = ("hubs", "hubs_per_100k")
 # A region drawn as occupied, whatever its figures: the whole of it is temporarily occupied.
 OCCUPIED = "full"
 # What a region's cell shows: a value, or why there is none.
@@ -73,6 +76,8 @@ def region_states(regions: pd.DataFrame, metric: str) -> pd.Series:
     m = METRICS[metric]
     values = pd.to_numeric(regions[metric], errors="coerce")
     hidden = regions[list(m.bases)].isna().any(axis=1) if m.bases else pd.Series(False, index=regions.index)
+    if metric in HIDDEN_WITH_PEOPLE:  # a release hides hub counts beside a hidden count of people
+        hidden |= values.isna() & regions["people"].isna()
     state = pd.Series(VALUE, index=regions.index, dtype="object")
     state[values.isna()] = NO_DATA
     state[hidden] = HIDDEN
@@ -90,8 +95,9 @@ def region_table(regions: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
 
 def hub_table(hubs: pd.DataFrame, regions: tuple[str, ...]) -> pd.DataFrame:
     """The hubs of the selected regions, most people first: name, settlement, hromada, status,
-    joined_on, people, activities (protected)."""
+    joined_on, people, activities (protected; a release has no activities per hub)."""
     mine = hubs[hubs["region_code"].isin(regions)]
-    columns = ["hub_id", "name", "settlement", "hromada", "region_code", "status", "joined_on", "people", "activities"]
+    columns = [c for c in ("hub_id", "name", "settlement", "hromada", "region_code", "status", "joined_on", "people",
+                           "activities") if c in hubs.columns]
     people = pd.to_numeric(mine["people"], errors="coerce").fillna(-1)
     return mine.assign(_order=people).sort_values(["_order", "name"], ascending=[False, True])[columns].reset_index(drop=True)

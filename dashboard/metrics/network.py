@@ -83,16 +83,8 @@ def compute_partners(db: Database, f: Filters, rule: Rule) -> pd.DataFrame:
     """Partners per type with an agreement by the period's end: `partners`, `staff_trained` (people,
     protected) and `staff_unknown` (partners that gave no figure); every type listed.
     """
-    return partners_table(queries.load_partners(db, f), rule)
-
-
-def partners_table(found: pd.DataFrame, rule: Rule, by: tuple[str, ...] = ()) -> pd.DataFrame:
-    """compute_partners' frame from the rows of queries.load_partners (every type listed), protected;
-    per value of the columns `by` too (a release's period ends)."""
-    grid = pd.DataFrame({"partner_type": list(contract.PARTNER_TYPES)})
-    if by:
-        grid = found[list(by)].drop_duplicates().merge(grid, how="cross")
-    frame = grid.merge(found, on=[*by, "partner_type"], how="left")
+    found = queries.load_partners(db, f)
+    frame = pd.DataFrame({"partner_type": list(contract.PARTNER_TYPES)}).merge(found, on="partner_type", how="left")
     frame = frame.fillna({c: 0 for c in ("partners", "staff_trained", "staff_trained_key", "staff_unknown")})
     frame = frame.astype({"partners": "int64", "staff_unknown": "int64"})
     return protect(frame, ["staff_trained"], rule, keys=keys_of(["staff_trained"]))

@@ -11,7 +11,8 @@ and never over an existing release. What is protected, once, here:
   cell that crosses a participant group, 0 is hidden too, so "nobody" and "fewer than k" look
   the same there;
 - every share and its interval from the protected counts, rounded to the shown decimals; means
-  (self-ratings, gains, Digigram scores) from the exact values, rounded to the shown decimals and
+  (self-ratings, gains, Digigram scores) are exact sums over the protected counts (a mean over the
+  exact count, to two decimals, would tell which count it was), rounded to the shown decimals and
   hidden with the count they rest on;
 - counts of hubs and regions beside a count of people only where no group is chosen, and hidden
   where that count of people is.
@@ -111,13 +112,16 @@ def _with_rates(cells: pd.DataFrame, exact: pd.DataFrame) -> pd.DataFrame:
             hide = out[name].isna()
             out[f"{name}_lo"] = _rounded(lo, SHARE_DECIMALS, hide)
             out[f"{name}_hi"] = _rounded(hi, SHARE_DECIMALS, hide)
-    n_pre, n_post, n_both = (exact[c].astype("float64") for c in ("n_pre", "n_post", "n_both"))
+    # Over the shown (protected) counts: a mean of an exact sum over an exact count, to two
+    # decimals, would tell which count of people it was divided by.
+    n_pre, n_post, n_both = (pd.to_numeric(out[c]).astype("float64").to_numpy()
+                             for c in ("n_pre", "n_post", "n_both"))
     with np.errstate(divide="ignore", invalid="ignore"):
-        pre_mean = exact["pre_sum"] / n_pre
-        post_mean = exact["post_sum"] / n_post
-        gain_mean = exact["gain_sum"] / n_both
-        var = (exact["gain_sq"] - n_both * gain_mean ** 2) / (n_both - 1)
-    gain_sd = np.sqrt(np.clip(var.where(n_both > 1), 0, None))
+        pre_mean = np.clip(exact["pre_sum"].to_numpy() / n_pre, 1, 10)
+        post_mean = np.clip(exact["post_sum"].to_numpy() / n_post, 1, 10)
+        gain_mean = np.clip(exact["gain_sum"].to_numpy() / n_both, -9, 9)
+        var = pd.Series((exact["gain_sq"].to_numpy() - n_both * gain_mean ** 2) / (n_both - 1))
+    gain_sd = np.sqrt(np.clip(var.where(n_both > 1), 0, None)).to_numpy()
     lo, hi = stats.mean_ci(n_both, gain_mean, gain_sd)
     hide = {c: out[c].isna() for c in ("n_pre", "n_post", "n_both")}
     out["pre_mean"] = _rounded(pre_mean, MEAN_DECIMALS["pre_mean"], hide["n_pre"])
@@ -191,9 +195,9 @@ def items_table(raw: dict[str, pd.DataFrame], active: dict[str, pd.DataFrame], r
 def digigram_table(raw: pd.DataFrame, rule: Rule) -> pd.DataFrame:
     """People tested per test area and stage, with mean, sd and the mean's 95% interval (percent)."""
     out = protect_counts(raw, ["people"], rule)
-    n = raw["people"].astype("float64")
+    n = pd.to_numeric(out["people"]).astype("float64")  # the shown count, as for every mean
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = raw["score_sum"] / n
+        mean = (raw["score_sum"] / n).clip(0, 100)
         sd = np.sqrt(np.clip(((raw["score_sq"] - n * mean ** 2) / (n - 1)).where(n > 1), 0, None))
     lo, hi = stats.mean_ci(n, mean, sd)
     hide = out["people"].isna()
@@ -244,7 +248,8 @@ def official_table(raw: pd.DataFrame, active: pd.DataFrame, periods: dict, rule:
             for column in ("people", "activities"):
                 if 1 <= b[column] - a[column] < rule.k:
                     out.loc[i, "official"] = False
-    return out
+    # A total that is not official is not written at all: its cell holds the protected count.
+    return out[out["official"]].reset_index(drop=True)
 
 
 def with_official(cells: pd.DataFrame, months: pd.DataFrame, official: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -252,6 +257,12 @@ def with_official(cells: pd.DataFrame, months: pd.DataFrame, official: pd.DataFr
     so far of those periods too: the same people have one number everywhere."""
     exact = official[official["official"]].set_index(["programme", "period"])
     cells, months = cells.copy(), months.copy()
+    # A group cell's months are written only where the cell itself is (its people shown): rows of
+    # a hidden group cell would tell "somebody" from "nobody" and, narrowed, name a person's group.
+    shown = cells.loc[cells["dim1"] != grain.NO_DIM, list(cube.KEYS)]
+    group = months["dim1"] != grain.NO_DIM
+    kept = months[group].merge(shown, on=list(cube.KEYS), how="inner")
+    months = pd.concat([months[~group], kept], ignore_index=True)
     at = (cells["area"] == grain.COUNTRY) & (cells["dim1"] == grain.NO_DIM)
     for (programme, period), row in exact.iterrows():
         pick = at & (cells["programme"] == programme) & (cells["period"] == period)

@@ -288,19 +288,3 @@ def load_region_activity(db: Database, programme: str, phases: Sequence[tuple[st
         " FROM scope s CROSS JOIN p LEFT JOIN act a ON a.region_code = s.region_code AND a.period = p.period"
         " ORDER BY p.period, s.region_code",
         [*value_params, programme, *day_params, programme, programme, programme])
-
-
-def load_partners(db: Database, programme: str, ends: Sequence[dt.date]) -> pd.DataFrame:
-    """For each day of `ends`, the rows query.network.load_partners gives for a period ending then
-    (with `end`)."""
-    rows = ", ".join(["(?::DATE)"] * len(ends))
-    key = _mod(f"sum(DISTINCT {record_key('partner_id')})")
-    return db.execute(
-        "SELECT e.period_end AS end, partner_type, count(*) AS partners,"
-        " coalesce(sum(staff_trained), 0) AS staff_trained,"
-        f" {key} AS staff_trained_key,"
-        " count(*) FILTER (WHERE staff_trained IS NULL) AS staff_unknown"
-        f" FROM partners CROSS JOIN (VALUES {rows}) AS e(period_end)"
-        " WHERE programme = ? AND (agreement_date IS NULL OR CAST(agreement_date AS DATE) <= e.period_end)"
-        " GROUP BY ALL ORDER BY 1, 2",
-        [*ends, programme])

@@ -73,10 +73,9 @@ def compute(db: Database, programme: str, phases: Sequence[tuple[str, dt.date, d
     months = [_tag(_waitlist_rates(network.compute_waitlist_months(db, _in(everything, area), rule)),
                    programme=programme, area=area or "") for area in areas]
     ends = sorted({end for _start, end in periods.values()})
-    partners = cube.load_partners(db, programme, ends).assign(end=lambda x: x["end"].dt.date)
-    # Every end is listed, those before any agreement too (with every type at 0).
-    partners = pd.DataFrame({"end": ends}).merge(partners, on="end", how="left")
-    out["partners"].append(_tag(network.partners_table(partners, rule, by=("end",)), programme=programme))
+    for end in ends:
+        f = Filters(programme=programme, start=whole[0], end=end)
+        out["partners"].append(_tag(network.compute_partners(db, f, rule), programme=programme, end=end))
     for end in ends:
         for area in areas:
             f = _in(Filters(programme=programme, start=whole[0], end=end), area)

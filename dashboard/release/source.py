@@ -463,7 +463,7 @@ class Release:
     def hub_metrics(self, f: Filters) -> pd.DataFrame:
         """Every hub of the programme that had joined by the period's end, with its people (as
         metrics.map.compute_hub_metrics): people of the view's calendar year, or of all time when
-        the period spans several years, whatever the group; activities are not released (missing)."""
+        the period spans several years, whatever the group; classes per hub are not released (no column)."""
         _key, fitted, _notices = self.view(f)
         period = f"year:{fitted.start.year}" if fitted.start.year == fitted.end.year else grain.ALL
         joined = self._hubs["joined_on"]
@@ -472,7 +472,6 @@ class Release:
         people = self._hub_people.iloc[self._hub_people_rows.get((fitted.programme, period), [])]
         out = hubs[list(HUB_COLUMNS)].merge(people, on="hub_id", how="left")
         out["people"] = out["people"].fillna(0)  # nobody at the hub: this table has no group, so 0 is shown
-        out["activities"] = pd.array([pd.NA] * len(out), dtype="Int64")
         return out
 
     def growth(self, programme: str) -> pd.DataFrame:
@@ -546,7 +545,8 @@ class Release:
         if by not in ("all", "region"):
             return pd.DataFrame()
         rows = self._snapshot("waitlist_latest", programme=key.programme, area=key.area, end=fitted.end, by=by)
-        return rows.dropna(axis=1, how="all") if len(rows) else rows
+        other = "region_code" if by == "all" else "all"  # the grouping column of the other rows
+        return rows.drop(columns=[other], errors="ignore")
 
     def partners(self, f: Filters) -> pd.DataFrame:
         """Partners per type with an agreement by the period's end (as metrics.network.compute_partners)."""

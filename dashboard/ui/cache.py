@@ -1,9 +1,10 @@
 """Presentation layer: the caches — one typed function per figure, keyed by data version, view and privacy rule.
 
-Each figure a page shows has a function here named after it, which calls its metric function
-(one hop to `dashboard.metrics.<page>`) through a Streamlit cache keyed by the extract's version,
-the filters and the privacy Rule, so a changed extract, view or protection never serves an old
-figure. Chart specs are cached too: building an Altair chart and turning it into a spec costs
+Each figure a page shows has a function here named after it, which asks the view's source for it
+(one hop to `dashboard.metrics.live.Live`, the metric functions over the extract, or to
+`dashboard.release.source.Release`, a protected release) through a Streamlit cache keyed by the
+source's folder and version, the filters and the privacy Rule, so a changed extract or release,
+view or protection never serves an old figure. Chart specs are cached too: building an Altair chart and turning it into a spec costs
 tens of milliseconds, so a rerun of an unchanged view (or another visitor's) reuses it.
 """
 
@@ -19,13 +20,10 @@ import streamlit as st
 
 from dashboard.filters import Filters
 from dashboard.i18n import Translator, translator
-from dashboard.metrics import map as map_metrics
-from dashboard.metrics import network, overview, participation, quality, skills
+from dashboard.metrics.live import Live
 from dashboard.privacy import Rule
-from dashboard.query import participation as participation_queries
-from dashboard.query import quality as quality_queries
-from dashboard.query import reference
-from dashboard.store.database import Database, load_report
+from dashboard.release.source import Release, is_release
+from dashboard.store.database import Database
 
 if TYPE_CHECKING:
     from dashboard.ui.frame import Context
@@ -49,12 +47,28 @@ def database(folder: str, version: str) -> Database:
     return Database(Path(folder))
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _release(folder: str, version: str) -> Release:
+    return Release(Path(folder))
+
+
+def release_source(folder: str) -> Release:
+    """A release folder's figures (staff comparing a draft with the current release)."""
+    return _release(folder, Path(folder).name)
+
+
+def source(folder: str, version: str, rule: Rule) -> Live | Release:
+    """Where the figures of `folder` come from: its release when it is one, else its extract, live."""
+    if is_release(Path(folder)):
+        return _release(folder, version)
+    return Live(database(folder, version), rule)
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
-def reference_tables(folder: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame, dict, pd.DataFrame]:
-    """Regions, programme spans, the cleaning report and the quarantine counts of an extract."""
-    db = database(folder, version)
-    return (reference.load_regions(db), reference.load_programme_spans(db), load_report(Path(folder)),
-            quality_queries.load_quarantine(db))
+def reference_tables(folder: str, version: str, rule: Rule) -> tuple[pd.DataFrame, pd.DataFrame, dict, pd.DataFrame]:
+    """Regions, programme spans, the cleaning report (a release: its manifest) and the quarantine counts."""
+    src = source(folder, version, rule)
+    return src.regions(), src.programme_spans(), src.report(), src.quarantine()
 
 
 # ---- one function per figure ----------------------------------------------------------------
@@ -62,204 +76,212 @@ def reference_tables(folder: str, version: str) -> tuple[pd.DataFrame, pd.DataFr
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _counts(folder: str, version: str, f: Filters, rule: Rule) -> pd.DataFrame:
-    return overview.compute_counts(database(folder, version), f, rule)
+    return source(folder, version, rule).counts(f)
 
 
 def counts(ctx: Context, f: Filters | None = None) -> pd.DataFrame:
-    """The Overview's figures of the view, or of `f` (metrics.overview.compute_counts)."""
+    """The Overview's figures of the view, or of `f`."""
     return _counts(ctx.folder, ctx.version, f or ctx.filters, ctx.rule)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _monthly(folder: str, version: str, f: Filters, rule: Rule) -> pd.DataFrame:
-    return overview.compute_monthly(database(folder, version), f, rule)
+    return source(folder, version, rule).monthly(f)
 
 
 def monthly(ctx: Context) -> pd.DataFrame:
-    """People and activities per month (metrics.overview.compute_monthly)."""
+    """People and activities per month."""
     return _monthly(ctx.folder, ctx.version, ctx.filters, ctx.rule)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _cumulative(folder: str, version: str, f: Filters, rule: Rule) -> pd.DataFrame:
-    return participation.compute_cumulative(database(folder, version), f, rule)
+    return source(folder, version, rule).cumulative(f)
 
 
 def cumulative(ctx: Context) -> pd.DataFrame:
-    """People trained so far, by month (metrics.participation.compute_cumulative)."""
+    """People trained so far, by month."""
     return _cumulative(ctx.folder, ctx.version, ctx.filters, ctx.rule)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _breakdown(folder: str, version: str, f: Filters, rule: Rule, dimension: str) -> pd.DataFrame:
-    db = database(folder, version)
-    regions = reference.load_regions_reference(db) if dimension == "region" else None
-    return participation.compute_breakdown(db, f, rule, dimension, regions=regions)
+    return source(folder, version, rule).breakdown(f, dimension)
 
 
 def breakdown(ctx: Context, dimension: str) -> pd.DataFrame:
-    """People per value of a breakdown (metrics.participation.compute_breakdown)."""
+    """People per value of a breakdown."""
     return _breakdown(ctx.folder, ctx.version, ctx.filters, ctx.rule, dimension)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _course_count(folder: str, version: str, f: Filters) -> int:
-    return participation_queries.count_courses(database(folder, version), f)
+def _course_count(folder: str, version: str, f: Filters, rule: Rule) -> int:
+    return source(folder, version, rule).course_count(f)
 
 
 def course_count(ctx: Context) -> int:
-    """How many different course titles the view has (query.participation.count_courses)."""
-    return _course_count(ctx.folder, ctx.version, ctx.filters)
+    """How many different course titles the view has."""
+    return _course_count(ctx.folder, ctx.version, ctx.filters, ctx.rule)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _cascade(folder: str, version: str, f: Filters, rule: Rule) -> pd.DataFrame:
-    return participation.compute_cascade(database(folder, version), f, rule)
+    return source(folder, version, rule).cascade(f)
 
 
 def cascade(ctx: Context) -> pd.DataFrame:
-    """The training cascade per region and phase (metrics.participation.compute_cascade)."""
+    """The training cascade per region and phase."""
     return _cascade(ctx.folder, ctx.version, ctx.filters, ctx.rule)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _phases(folder: str, version: str, programme: str) -> list[str]:
-    return reference.load_phases(database(folder, version), programme)
-
-
-def phases(ctx: Context) -> list[str]:
-    """The programme's project phases (query.reference.load_phases)."""
-    return _phases(ctx.folder, ctx.version, ctx.filters.programme)
-
-
-@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _ratings(folder: str, version: str, f: Filters, rule: Rule, segment: str | None) -> pd.DataFrame:
-    return skills.compute_ratings(database(folder, version), f, rule, segment)
+    return source(folder, version, rule).ratings(f, segment)
 
 
 def ratings(ctx: Context, segment: str | None = None) -> pd.DataFrame:
-    """Self-rating figures, per value of `segment` or of everyone (metrics.skills.compute_ratings)."""
+    """Self-rating figures, per value of `segment` or of everyone."""
     return _ratings(ctx.folder, ctx.version, ctx.filters, ctx.rule, segment)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _distribution(folder: str, version: str, f: Filters, rule: Rule) -> pd.DataFrame:
-    return skills.compute_distribution(database(folder, version), f, rule)
+    return source(folder, version, rule).distribution(f)
 
 
 def distribution(ctx: Context) -> pd.DataFrame:
-    """Self-ratings 1–10 before and after (metrics.skills.compute_distribution)."""
+    """Self-ratings 1–10 before and after."""
     return _distribution(ctx.folder, ctx.version, ctx.filters, ctx.rule)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _digigram(folder: str, version: str, f: Filters, rule: Rule) -> pd.DataFrame:
-    return skills.compute_digigram(database(folder, version), f, rule)
+    return source(folder, version, rule).digigram(f)
 
 
 def digigram(ctx: Context) -> pd.DataFrame:
-    """Digigram scores per area and stage (metrics.skills.compute_digigram)."""
+    """Digigram scores per area and stage."""
     return _digigram(ctx.folder, ctx.version, ctx.filters, ctx.rule)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _network_years(folder: str, version: str, f: Filters) -> pd.DataFrame:
-    return network.compute_network_years(database(folder, version), f)
+def _network_years(folder: str, version: str, f: Filters, rule: Rule) -> pd.DataFrame:
+    return source(folder, version, rule).network_years(f)
 
 
 def network_years(ctx: Context) -> pd.DataFrame:
-    """Sites opened, in the network and active by year (metrics.network.compute_network_years)."""
-    return _network_years(ctx.folder, ctx.version, ctx.filters)
+    """Sites opened, in the network and active by year."""
+    return _network_years(ctx.folder, ctx.version, ctx.filters, ctx.rule)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _undated_sites(folder: str, version: str, f: Filters) -> int:
-    return network.undated_sites(database(folder, version), f)
+def _undated_sites(folder: str, version: str, f: Filters, rule: Rule) -> int:
+    return source(folder, version, rule).undated_sites(f)
 
 
 def undated_sites(ctx: Context) -> int:
-    """Sites without a joining date (metrics.network.undated_sites)."""
-    return _undated_sites(ctx.folder, ctx.version, ctx.filters)
+    """Sites without a joining date."""
+    return _undated_sites(ctx.folder, ctx.version, ctx.filters, ctx.rule)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _waitlist_months(folder: str, version: str, f: Filters, rule: Rule) -> pd.DataFrame:
-    return network.compute_waitlist_months(database(folder, version), f, rule)
+    return source(folder, version, rule).waitlist_months(f)
 
 
 def waitlist_months(ctx: Context) -> pd.DataFrame:
-    """The waiting list by month against capacity (metrics.network.compute_waitlist_months)."""
+    """The waiting list by month against capacity."""
     return _waitlist_months(ctx.folder, ctx.version, ctx.filters, ctx.rule)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _waitlist_latest(folder: str, version: str, f: Filters, rule: Rule, by: str) -> pd.DataFrame:
-    return network.compute_waitlist_latest(database(folder, version), f, rule, by)
+    return source(folder, version, rule).waitlist_latest(f, by)
 
 
 def waitlist_latest(ctx: Context, by: str) -> pd.DataFrame:
-    """The latest waiting list per centre, region or all (metrics.network.compute_waitlist_latest)."""
+    """The latest waiting list per centre, region or all."""
     return _waitlist_latest(ctx.folder, ctx.version, ctx.filters, ctx.rule, by)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _partners(folder: str, version: str, f: Filters, rule: Rule) -> pd.DataFrame:
-    return network.compute_partners(database(folder, version), f, rule)
+    return source(folder, version, rule).partners(f)
 
 
 def partners(ctx: Context) -> pd.DataFrame:
-    """Partners per type with the staff trained (metrics.network.compute_partners)."""
+    """Partners per type with the staff trained."""
     return _partners(ctx.folder, ctx.version, ctx.filters, ctx.rule)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _silent_hubs(folder: str, version: str, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return quality.compute_silent_hubs(database(folder, version), f)
+def _silent_hubs(folder: str, version: str, f: Filters, rule: Rule) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return source(folder, version, rule).silent_hubs(f)
 
 
 def silent_hubs(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Active hubs that sent no report, per region and each (metrics.quality.compute_silent_hubs)."""
-    return _silent_hubs(ctx.folder, ctx.version, ctx.filters)
+    """Active hubs that sent no report, per region and each."""
+    return _silent_hubs(ctx.folder, ctx.version, ctx.filters, ctx.rule)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _regions_without_data(folder: str, version: str, f: Filters) -> pd.DataFrame:
-    return quality.compute_regions_without_data(database(folder, version), f)
+def _regions_without_data(folder: str, version: str, f: Filters, rule: Rule) -> pd.DataFrame:
+    return source(folder, version, rule).regions_without_data(f)
 
 
 def regions_without_data(ctx: Context) -> pd.DataFrame:
-    """Regions with nothing reported, and why (metrics.quality.compute_regions_without_data)."""
-    return _regions_without_data(ctx.folder, ctx.version, ctx.filters)
+    """Regions with nothing reported, and why."""
+    return _regions_without_data(ctx.folder, ctx.version, ctx.filters, ctx.rule)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _region_metrics(folder: str, version: str, f: Filters, rule: Rule) -> pd.DataFrame:
-    return map_metrics.compute_region_metrics(database(folder, version), f, rule)
+    return source(folder, version, rule).region_metrics(f)
 
 
 def region_metrics(ctx: Context, f: Filters) -> pd.DataFrame:
-    """Every region's map figures (metrics.map.compute_region_metrics)."""
+    """Every region's map figures."""
     return _region_metrics(ctx.folder, ctx.version, f, ctx.rule)
 
 
 @st.cache_data(max_entries=HUB_CACHE_ENTRIES, show_spinner=False)
 def _hub_metrics(folder: str, version: str, f: Filters, rule: Rule) -> pd.DataFrame:
-    return map_metrics.compute_hub_metrics(database(folder, version), f, rule)
+    return source(folder, version, rule).hub_metrics(f)
 
 
 def hub_metrics(ctx: Context, f: Filters) -> pd.DataFrame:
-    """Every hub's map figures (metrics.map.compute_hub_metrics)."""
+    """Every hub's map figures."""
     return _hub_metrics(ctx.folder, ctx.version, f, ctx.rule)
 
 
+def previous(ctx: Context) -> Filters | None:
+    """The view compared with on the Overview: the period before (None when there is none)."""
+    return source(ctx.folder, ctx.version, ctx.rule).previous(ctx.filters, ctx.data_start)
+
+
+def official(ctx: Context) -> bool:
+    """Whether the view's headline counts are the official (exact, published) totals."""
+    return source(ctx.folder, ctx.version, ctx.rule).official(ctx.filters)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _phases(folder: str, version: str, rule: Rule, programme: str) -> list[str]:
+    return source(folder, version, rule).phases(programme)
+
+
+def phases(ctx: Context) -> list[str]:
+    """The programme's project phases."""
+    return _phases(ctx.folder, ctx.version, ctx.rule, ctx.filters.programme)
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
-def _growth(folder: str, version: str, programme: str) -> pd.DataFrame:
-    return map_metrics.compute_growth(database(folder, version), programme)
+def _growth(folder: str, version: str, rule: Rule, programme: str) -> pd.DataFrame:
+    return source(folder, version, rule).growth(programme)
 
 
 def growth(ctx: Context) -> pd.DataFrame:
-    """Sites of the programme by joining year (metrics.map.compute_growth)."""
-    return _growth(ctx.folder, ctx.version, ctx.filters.programme)
+    """Sites of the programme by joining year."""
+    return _growth(ctx.folder, ctx.version, ctx.rule, ctx.filters.programme)
 
 
 # ---- chart specs ----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from dashboard.export import factsheet, files, presskit, registry
 from dashboard.export.view import View
 from dashboard.filters import LANGUAGES, Filters
 from dashboard.i18n import translator
-from dashboard.query import reference
+from dashboard.privacy import Rule
 from dashboard.ui import cache
 from dashboard.ui.frame import Context
 from dashboard.markdown import escape_md
@@ -32,30 +32,31 @@ BUTTONS = (("png", ":material/image:"), ("svg", ":material/draw:"), ("csv", ":ma
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _names(folder: str, version: str, lang: str) -> dict[str, str]:
-    regions = reference.load_regions(cache.database(folder, version))
+def _names(folder: str, version: str, rule: Rule, lang: str) -> dict[str, str]:
+    regions = cache.source(folder, version, rule).regions()
     return dict(zip(regions["region_code"], regions[f"name_{lang}"]))
 
 
 def view(ctx: Context, lang: str, f: Filters | None = None) -> View:
     """The export View of the page's filters (or `f`) in the language of the files."""
-    return View(filters=f or ctx.filters, lang=lang, region_names=_names(ctx.folder, ctx.version, lang),
-                data_date=ctx.data_date, rule=ctx.rule)
+    return View(filters=f or ctx.filters, lang=lang, region_names=_names(ctx.folder, ctx.version, ctx.rule, lang),
+                data_date=ctx.data_date, rule=ctx.rule, release=ctx.release,
+                official=cache.official(replace(ctx, filters=f) if f else ctx))
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _export_file(folder: str, version: str, name: str, v: View, fmt: str) -> bytes:
-    return files.write(registry.build(name, cache.database(folder, version), v), fmt)
+    return files.write(registry.build(name, cache.source(folder, version, v.rule), v), fmt)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _kit(folder: str, version: str, v: View, names: tuple[str, ...]) -> bytes:
-    return presskit.build_kit(cache.database(folder, version), v, names)
+    return presskit.build_kit(cache.source(folder, version, v.rule), v, names)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _sheet(folder: str, version: str, v: View, region: str | None) -> bytes:
-    return factsheet.pdf_bytes(cache.database(folder, version), v, region)
+    return factsheet.pdf_bytes(cache.source(folder, version, v.rule), v, region)
 
 
 def choices(ctx: Context) -> tuple[str, list[str]]:
@@ -116,9 +117,9 @@ def fact_sheet(ctx: Context, lang: str) -> None:
     tr = ctx.tr
     st.subheader(tr("export.factsheet_header"))
     st.caption(tr("export.factsheet_body"))
-    db = cache.database(ctx.folder, ctx.version)
+    src = cache.source(ctx.folder, ctx.version, ctx.rule)
     codes = list(ctx.choices.labels.get("region", {}))
-    country = factsheet.country_of(db, ctx.filters.programme)
+    country = factsheet.country_of(src, ctx.filters.programme)
     default = ctx.filters.regions[0] if len(ctx.filters.regions) == 1 else WHOLE_COUNTRY
     options = [WHOLE_COUNTRY, *codes]
     picked = st.selectbox(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -12,20 +13,24 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.pages_manager import PagesManager
 
-from dashboard import filters, privacy
+from dashboard import filters, privacy, settings
 from dashboard.filters import (
     FROM_PARAM, LANG_PARAM, LANGUAGES, PARAMS, PROGRAMME_PARAM, REGION_PARAM, SEGMENTS, TO_PARAM,
     Choices, Filters,
 )
 from dashboard.i18n import Translator, translator
 from dashboard.privacy import Rule
+from dashboard.release import catalogue
+from dashboard.release.build import ReleaseError
 from dashboard.settings import ROOT, data_dir
 from dashboard.store.database import QUARANTINE_TABLE, DataUnavailable, data_version
 from dashboard.ui import auth, cache
+from dashboard.wording.common import describe_scope
 
 log = logging.getLogger(__name__)
 
 QUICK_KEY = "quick"  # quick period picks: not in the URL, the dates they set are
+RELEASE_PARAM = "release"  # public mode: the release shown (default: the current one)
 CONTEXT_KEY = "_dashboard_context"
 URL_CHECKED_KEY = "_dashboard_url_checked"
 # Bound widgets write their option labels to the URL; these are re-set on a language switch.
@@ -54,8 +59,10 @@ class Context:
     data_date: dt.date | None
     region_names: dict[str, str]
     data_start: dt.date
-    rule: Rule  # the protection in force, read once per script run (privacy.from_settings)
+    rule: Rule  # the protection in force: the release's, or read once per script run (privacy.from_settings)
     hub_detail: bool = False  # hub-level detail may be shown: a signed-in visitor of internal mode
+    release: dict | None = None  # public mode: the manifest of the release shown (None: live figures)
+    notices: tuple[str, ...] = ()  # what of the asked view the release does not hold (shown once per page)
 
     @property
     def tr(self) -> Translator:
@@ -72,8 +79,8 @@ class Context:
         When `quarantine.parquet` cannot be read (the store then gives it empty), the page that
         asked says so; the reasons then come from the report alone.
         """
-        _regions, _spans, report, quarantine = cache.reference_tables(self.folder, self.version)
-        if QUARANTINE_TABLE in cache.database(self.folder, self.version).faults:
+        _regions, _spans, report, quarantine = cache.reference_tables(self.folder, self.version, self.rule)
+        if self.release is None and QUARANTINE_TABLE in cache.database(self.folder, self.version).faults:
             st.warning(self.tr("fault.quarantine", file=f"{QUARANTINE_TABLE}.parquet"), icon=":material/warning:")
         return report, quarantine
 
@@ -82,9 +89,13 @@ def _data_date(report: dict) -> dt.date | None:
     return filters.parse_date(str(report.get("data_date", "")))
 
 
-def _choices(folder: str, version: str, programme: str, tr: Translator) -> tuple[Choices, dict[str, str]]:
-    """The Choices of a programme in a language, and the names of all regions in that language."""
-    regions, spans, report, _q = cache.reference_tables(folder, version)
+def _choices(folder: str, version: str, rule: Rule, programme: str, tr: Translator) -> tuple[Choices, dict[str, str]]:
+    """The Choices of a programme in a language, and the names of all regions in that language.
+
+    From a release, the quick picks are the periods it holds (all time, phases, years, quarters,
+    months), the only periods a public view can take.
+    """
+    regions, spans, report, _q = cache.reference_tables(folder, version, rule)
     dates, phases, countries = filters.spans_by_programme(spans)
     names = dict(zip(regions["region_code"], regions[f"name_{tr.lang}"]))
     ordered = regions.sort_values(f"order_{tr.lang}")
@@ -95,6 +106,9 @@ def _choices(folder: str, version: str, programme: str, tr: Translator) -> tuple
         **{name: {v: tr.label(name, v) for v in vocab} for name, (_c, vocab) in SEGMENTS.items()},
     }
     choices = filters.make_choices(labels, dates, phases.get(programme, []), _data_date(report), programme)
+    src = cache.source(folder, version, rule)
+    if src.release is not None:
+        choices = dataclasses.replace(choices, quick=src.held_periods(programme))
     return choices, names
 
 
@@ -107,8 +121,8 @@ def _relabel() -> None:
             st.session_state[key] = list(value) if isinstance(value, list) else value
 
 
-def _programme_changed(folder: str, version: str, lang: str) -> None:
-    choices, _names = _choices(folder, version, st.session_state[PROGRAMME_PARAM], translator(lang))
+def _programme_changed(folder: str, version: str, rule: Rule, lang: str) -> None:
+    choices, _names = _choices(folder, version, rule, st.session_state[PROGRAMME_PARAM], translator(lang))
     st.session_state[FROM_PARAM], st.session_state[TO_PARAM] = choices.default_start, choices.default_end
     st.session_state[REGION_PARAM] = []
     st.session_state[QUICK_KEY] = "all"
@@ -147,54 +161,127 @@ def frame() -> Context | None:
         st.error(str(exc), icon=":material/lock:")
         st.stop()
     tr = translator(lang, rule.k)
-    access = auth.gate(lang, tr, place=st.sidebar, k=rule.k)  # stops here unless this visitor may see data
-    folder = str(data_dir())
+    # Stops here unless this visitor may see data; the mode banner follows, once k is known.
+    access = auth.gate(lang, tr, place=st.sidebar, banner=False)
+    release = _release(tr) if access.mode == "public" else None
+    if access.mode == "public" and release is None:
+        st.session_state[CONTEXT_KEY] = NoRelease()
+        return None
+    if release is not None:
+        rule = Rule(**release.manifest["rule"])  # the protection the release was computed with
+    elif access.hub_detail:
+        # Signed-in staff of internal mode may see the microdata: exact figures, small counts still hidden.
+        rule = Rule(k=rule.k, noise=0)
+    tr = translator(lang, rule.k)
+    st.sidebar.caption(auth.mode_banner(access.mode, lang, rule.k if release is not None else None, tr))
+    folder = str(release.folder) if release is not None else str(data_dir())
     try:
-        version = data_version(Path(folder))
-        cache.database(folder, version)
-        ctx, problems = _filter_sidebar(folder, version, tr, rule, access.hub_detail)
+        if release is not None:
+            version = _release_version(release)
+        else:
+            version = data_version(Path(folder))
+            cache.database(folder, version)
+        ctx, problems = _filter_sidebar(folder, version, tr, rule, access.hub_detail,
+                                        release.manifest if release is not None else None)
     except DataUnavailable as exc:
         log.warning("no readable extract: %s", exc)
         st.session_state[CONTEXT_KEY] = exc
         return None
     except Exception as exc:  # noqa: BLE001 - any other fault: a page that says what to run, details to the log
-        log.exception("the extract in %s could not be read", folder)
+        log.exception("the data in %s could not be read", folder)
         st.session_state[CONTEXT_KEY] = DataUnavailable(Path(folder), f"unreadable extract ({type(exc).__name__})")
         return None
     if first_run:
         problems = filters.invalid_params(raw, ctx.choices) + problems
+        if ctx.release is not None and len(raw.get(REGION_PARAM, [])) > 1 and "release.regions" not in ctx.notices:
+            # The region picker keeps one of a link's regions: say so.
+            ctx = dataclasses.replace(ctx, notices=(*ctx.notices, "release.regions"))
     if problems:
         st.warning(tr("filter.invalid", names=", ".join(dict.fromkeys(problems))), icon=":material/link_off:")
+    for key in ctx.notices:
+        st.info(_notice(key, ctx), icon=":material/info:")
     st.session_state[CONTEXT_KEY] = ctx
     return ctx
 
 
+class NoRelease(DataUnavailable):
+    """Public mode without an approved release to show."""
+
+    def __init__(self):
+        super().__init__(settings.releases_dir(), "no approved release")
+
+
+def _release(tr: Translator) -> catalogue.Entry | None:
+    """The release a public visitor sees: an approved one, picked in the side bar (kept in the
+    link as `?release=NAME`); by default the current one (the approved one created last)."""
+    approved = [e for e in catalogue.releases(settings.releases_dir()) if e.approved][::-1]
+    if not approved:
+        return None
+    names = [e.name for e in approved]
+    asked = st.query_params.get(RELEASE_PARAM)
+    if asked and asked not in names:
+        st.warning(tr("release.unknown", name=asked[:64]), icon=":material/link_off:")
+    name = st.sidebar.selectbox(tr("release.label"), names, key=RELEASE_PARAM, bind="query-params")
+    return approved[names.index(name)] if name in names else approved[0]
+
+
+def _release_version(entry: catalogue.Entry) -> str:
+    # A release's tables never change; its approval does (a draft becomes approved).
+    approval = entry.manifest.get("approval") or {}
+    return f"{entry.name}|{entry.created}|{approval.get('at', 'draft')}"
+
+
+def release_caption(manifest: dict, tr: Translator) -> str:
+    """"Release NAME, published DATE" (or a draft's words) for the page's side."""
+    approval = manifest.get("approval") or {}
+    if approval:
+        return tr("release.caption", name=manifest["name"], date=tr.date(_day(approval.get("at"))))
+    return tr("release.caption_draft", name=manifest["name"], date=tr.date(_day(manifest.get("created"))))
+
+
+def _day(stamp: object) -> dt.date:
+    try:
+        return dt.datetime.fromisoformat(str(stamp)).date()
+    except ValueError:
+        return dt.date.today()
+
+
 def _filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule,
-                    hub_detail: bool) -> tuple[Context, list[str]]:
+                    hub_detail: bool, release: dict | None = None) -> tuple[Context, list[str]]:
     side = st.sidebar
     side.subheader(tr("filter.header"))
-    regions, spans, report, _q = cache.reference_tables(folder, version)
+    regions, spans, report, _q = cache.reference_tables(folder, version, rule)
     programmes = list(filters.spans_by_programme(spans)[0]) or [filters.DEFAULT_PROGRAMME]
     default = programmes.index(filters.DEFAULT_PROGRAMME) if filters.DEFAULT_PROGRAMME in programmes else 0
     programme = side.selectbox(
         tr("filter.programme"), programmes, index=default, format_func=lambda p: tr(f"programme.{p}"),
-        key=PROGRAMME_PARAM, bind="query-params", on_change=_programme_changed, args=(folder, version, tr.lang),
+        key=PROGRAMME_PARAM, bind="query-params", on_change=_programme_changed, args=(folder, version, rule, tr.lang),
     )
-    choices, names = _choices(folder, version, programme, tr)
+    choices, names = _choices(folder, version, rule, programme, tr)
+    # A release holds fixed periods: they are picked from a list, and the dates follow (shown, kept
+    # in the link, not typed); one region at most, one value of each characteristic.
+    held = release is not None
     dates = dict(min_value=choices.first_day, max_value=choices.last_day, format="DD.MM.YYYY",
-                 bind="query-params", on_change=_dates_changed, args=(choices,))
+                 bind="query-params", on_change=_dates_changed, args=(choices,), disabled=held)
+    if held:
+        now = filters.matching_quick(choices, st.session_state.get(FROM_PARAM), st.session_state.get(TO_PARAM))
+        side.selectbox(tr("filter.period"), list(choices.quick), format_func=lambda q: _quick_label(q, tr),
+                       index=list(choices.quick).index(now) if now in choices.quick else 0, key=QUICK_KEY,
+                       on_change=_quick_changed, args=(choices,))
     start = side.date_input(tr("filter.from"), value=choices.default_start, key=FROM_PARAM,
-                            help=tr("filter.period_help"), **dates)
+                            help=None if held else tr("filter.period_help"), **dates)
     end = side.date_input(tr("filter.to"), value=choices.default_end, key=TO_PARAM, **dates)
-    side.pills(
-        tr("filter.quick"), list(choices.quick), format_func=lambda q: _quick_label(q, tr),
-        default=filters.matching_quick(choices, start, end), key=QUICK_KEY,
-        on_change=_quick_changed, args=(choices,), label_visibility="collapsed",
-    )
+    if not held:
+        side.pills(
+            tr("filter.quick"), list(choices.quick), format_func=lambda q: _quick_label(q, tr),
+            default=filters.matching_quick(choices, start, end), key=QUICK_KEY,
+            on_change=_quick_changed, args=(choices,), label_visibility="collapsed",
+        )
+    one = {"max_selections": 1} if held else {}
     region_labels = choices.labels[REGION_PARAM]
     picked = side.multiselect(
         tr("filter.region"), list(region_labels), format_func=region_labels.get, key=REGION_PARAM,
-        bind="query-params", placeholder=tr("filter.region_placeholder"),
+        bind="query-params", placeholder=tr("filter.region_placeholder"), **one,
     )
     segment = {}
     # Open when a segment is set (from the URL on a first visit, from the widgets afterwards).
@@ -204,20 +291,45 @@ def _filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule,
             labels = choices.labels[name]
             segment[name] = st.multiselect(
                 tr(f"filter.{name}"), list(labels), format_func=labels.get, key=name,
-                bind="query-params", placeholder=tr("filter.placeholder"),
+                bind="query-params", placeholder=tr("filter.placeholder"), **one,
             )
     f, problems = filters.build_filters(programme, start, end, picked, segment, choices=choices)
+    _key, f, notices = cache.source(folder, version, rule).view(f)
     data_date = _data_date(report)
     side.caption(tr("common.data_date", date=tr.date(data_date)) if data_date else tr("common.data_date_unknown"))
+    if release is not None:
+        side.caption(release_caption(release, tr))
     ctx = Context(lang=tr.lang, filters=f, choices=choices, folder=folder, version=version,
                   data_date=data_date, region_names=names, data_start=choices.default_start, rule=rule,
-                  hub_detail=hub_detail)
+                  hub_detail=hub_detail, release=release, notices=tuple(notices))
     return ctx, problems
+
+
+def _notice(key: str, ctx: Context) -> str:
+    """What the release shows instead of the view asked for, in words."""
+    tr, f = ctx.tr, ctx.filters
+    if key == "release.period":
+        code = filters.matching_quick(ctx.choices, f.start, f.end)
+        return tr(key, period=_quick_label(code, tr) if code else tr.period(f.start, f.end))
+    if key == "release.regions":
+        shown = ctx.region_names.get(f.regions[0], f.regions[0]) if f.regions else tr("release.country")
+        return tr(key, shown=shown)
+    if key == "release.group":
+        group = describe_scope(dataclasses.replace(f, regions=()), tr, ctx.region_names)
+        return tr(key, group=group or tr("release.group_all"))
+    return tr(key)
 
 
 def _quick_label(key: str, tr: Translator) -> str:
     kind, _sep, value = key.partition(":")
-    return tr("quick.all") if kind == "all" else tr(f"quick.{kind}", **{kind: value})
+    if kind == "all":
+        return tr("quick.all")
+    if kind == "quarter":
+        year, quarter = value.split("-Q")
+        return tr("quick.quarter", quarter=quarter, year=year)
+    if kind == "month":
+        return tr.month(dt.date.fromisoformat(f"{value}-01"))
+    return tr(f"quick.{kind}", **{kind: value})
 
 
 def navigation(ctx: Context | None) -> StreamlitPage | GuardedPage:
@@ -283,6 +395,11 @@ def missing_data_page() -> None:
     """The page shown instead of the app when the extract folder cannot be read: what to run."""
     exc = st.session_state.get(CONTEXT_KEY)
     tr = translator(st.session_state.get(LANG_PARAM, "uk"))
+    if isinstance(exc, NoRelease):
+        st.title(tr("release.none_title"))
+        st.info(tr("release.none_body"), icon=":material/inventory_2:")
+        st.markdown(f"1. {tr('release.none_build')}\n2. {tr('release.none_approve')}\n3. {tr('missing.step_readme')}")
+        return
     # The folder is named by its setting, not its path: no server path reaches a page (the log has it).
     missing = getattr(exc, "missing", ())
     unreadable = getattr(exc, "unreadable", ())

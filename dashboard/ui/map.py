@@ -216,14 +216,16 @@ def hub_table(ctx: Context, hubs: pd.DataFrame) -> None:
     if table.empty:
         st.info(tr("map.no_hubs"))
         return
-    shown = table[["name", "people", "activities", "settlement", "hromada", "status", "joined_on"]]
-    styler = shown.style.format(lambda v: tr.count(v), subset=["people", "activities"])
+    counts = [c for c in ("people", "activities") if c in table.columns]  # a release has people only
+    shown = table[["name", *counts, "settlement", "hromada", "status", "joined_on"]]
+    styler = shown.style.format(lambda v: tr.count(v), subset=counts)
     styler = styler.format(lambda s: tr(f"map.status_{s}"), subset=["status"])
     styler = styler.format(lambda d: "—" if pd.isna(d) else tr.date(d), subset=["joined_on"])
     styler = styler.format(lambda v: "—" if pd.isna(v) else str(v), subset=["settlement", "hromada"])
     headers = {"name": "col_hub", "settlement": "col_settlement", "hromada": "col_hromada", "status": "col_status",
                "joined_on": "col_joined", "people": "col_people", "activities": "col_activities"}
-    config = {c: st.column_config.Column(tr(f"map.{k}"), pinned=c == "name") for c, k in headers.items()}
+    config = {c: st.column_config.Column(tr(f"map.{k}"), pinned=c == "name") for c, k in headers.items()
+              if c in shown.columns}
     st.dataframe(styler, hide_index=True, width="stretch", height=_height(len(shown)), column_config=config)
 
 

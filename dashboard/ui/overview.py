@@ -16,12 +16,11 @@ from dashboard.wording.common import describe_scope
 
 
 def figures(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The view's figures and those of the previous period of equal length (None when the data
-    does not cover it): metrics.overview.compute_counts through the cache."""
+    """The view's figures and those of the previous period (of equal length; in a release, the
+    month, quarter or year before), None when there is none: the source's counts through the cache."""
     counts = cache.counts(ctx)
-    if not metrics.has_previous(ctx.filters, ctx.data_start):
-        return counts, None
-    return counts, cache.counts(ctx, ctx.filters.previous())
+    before = cache.previous(ctx)
+    return counts, None if before is None else cache.counts(ctx, before)
 
 
 def headline(ctx: Context, counts: pd.DataFrame) -> None:
@@ -52,6 +51,8 @@ def kpi_cards(ctx: Context, counts: pd.DataFrame, previous: pd.DataFrame | None,
         for col, k in zip(columns, cards):
             label, value, delta, note, definition = wording.kpi_card(k, tr)
             col.metric(label, value, delta, help=definition, delta_description=note, border=True)
+    if cache.official(ctx):
+        st.caption(tr("release.official_cards"))
     if previous is None:
         st.caption(tr("kpi.no_previous"))
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.metrics import quality as metrics
-from dashboard.ui import cache
+from dashboard import settings
+from dashboard.release import catalogue, compare
+from dashboard.release.build import ReleaseError
+from dashboard.ui import auth, cache
 from dashboard.ui.blocks import static_table, table, translated_table
 from dashboard.ui.frame import Context
 from dashboard.wording import quality as wording
@@ -78,6 +81,42 @@ def regions_without_data(ctx: Context) -> None:
         st.success(tr("dq2.nodata_none"), icon=":material/check_circle:")
         return
     static_table(wording.nodata_table(empty, tr, ctx.region_names))
+
+
+def release(ctx: Context) -> None:
+    """The release the public figures come from: its name, dates, source and protection."""
+    tr, manifest = ctx.tr, ctx.release
+    static_table(wording.release_table(manifest, tr))
+    st.caption(tr("dq.release_note"))
+
+
+def releases(ctx: Context) -> None:
+    """Signed-in staff: the releases, a draft beside the current one region by region, and approval."""
+    tr = ctx.tr
+    root = settings.releases_dir()
+    entries = catalogue.releases(root)
+    if not entries:
+        st.info(tr("dq.releases_none"))
+        return
+    now = catalogue.current(root)
+    static_table(wording.releases_table(entries, now.name if now else None, tr))
+    drafts = [e.name for e in entries if not e.approved][::-1]
+    if not drafts:
+        return
+    name = st.selectbox(tr("dq.releases_draft"), drafts, key="release_draft")
+    draft = cache.release_source(str(root / name))
+    current = cache.release_source(str(now.folder)) if now else None
+    changes = compare.compare(current, draft, ctx.filters.programme)
+    st.caption(tr("dq.releases_compare", draft=name, current=now.name if now else "—"))
+    static_table(wording.release_changes(changes, tr, ctx.region_names))
+    by = auth.current_access().user
+    if st.button(tr("dq.releases_approve", name=name), key="release_approve", type="primary"):
+        try:
+            catalogue.approve(root, name, by)
+        except ReleaseError as exc:
+            st.error(str(exc))
+            return
+        st.success(tr("dq.releases_approved", name=name))
 
 
 def privacy_rule(ctx: Context) -> None:

@@ -26,7 +26,7 @@ def cell_text(value: object, state: str, metric: str, tr: Translator) -> str:
     """A region's figure as read in a tooltip or table: the value, or in words why there is none."""
     if state == VALUE or (state == OCCUPIED_STATE and not pd.isna(value)):
         return format_value(value, metric, tr)
-    if state == HIDDEN and METRICS[metric].kind in ("count", "people"):
+    if state == HIDDEN and METRICS[metric].kind == "people":  # a hub count hidden with its people says why
         return tr("privacy.fewer_than", k=tr.k_text())
     return state_text(state, tr)
 
@@ -84,11 +84,15 @@ def hub_tips(hubs: pd.DataFrame, tr: Translator, names: dict[str, str]) -> pd.Da
     dates = {d: tr.date(d) for d in hubs["joined_on"].dropna().unique()}
     joined = [tr("map.joined", date=dates[d]) if not pd.isna(d) else tr("map.joined_unknown") for d in hubs["joined_on"]]
     status = {s: tr(f"map.status_{s}") for s in hubs["status"].unique()}
-    counts = {v: tr.count(v) for v in pd.concat([hubs["people"], hubs["activities"]]).dropna().unique()}
     fewer = tr.count(None)
-    figures = [tr("map.tip_hub_figures", people=fewer if pd.isna(p) else counts[p],
-                  activities=fewer if pd.isna(a) else counts[a])
-               for p, a in zip(hubs["people"], hubs["activities"])]
+    if "activities" in hubs.columns:
+        counts = {v: tr.count(v) for v in pd.concat([hubs["people"], hubs["activities"]]).dropna().unique()}
+        figures = [tr("map.tip_hub_figures", people=fewer if pd.isna(p) else counts[p],
+                      activities=fewer if pd.isna(a) else counts[a])
+                   for p, a in zip(hubs["people"], hubs["activities"])]
+    else:  # a release: people of the year, no classes per hub
+        counts = {v: tr.count(v) for v in hubs["people"].dropna().unique()}
+        figures = [tr("map.tip_hub_people", people=fewer if pd.isna(p) else counts[p]) for p in hubs["people"]]
     lines = [hubs["name"].astype(str), place, [names.get(c, c) for c in hubs["region_code"]],
              [f"{status[s]} · {j}" for s, j in zip(hubs["status"], joined)], figures]
     return pd.DataFrame(dict(zip(TIP_FIELDS, lines)), index=hubs.index)

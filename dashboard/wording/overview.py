@@ -17,13 +17,14 @@ def headline(counts: pd.DataFrame, f: Filters, tr: Translator, scope: str = "") 
         return tr("headline.too_few", k=tr.k_text())
     if row["people"] == 0:
         return tr("empty.body", start=start, end=end)
-    text = tr(
-        "headline.body", start=start, end=end,
-        hubs=tr.counted(f"programme.{f.programme}_sites", row["hubs"]),
-        regions=tr.counted("plural.regions", row["regions"]),
-        people=tr.counted("plural.people", row["people"]),
-        activities=tr.counted("plural.activities", row["activities"]),
-    )
+    people = tr.counted("plural.people", row["people"])
+    activities = tr.counted("plural.activities", row["activities"])
+    if pd.isna(row["hubs"]) or pd.isna(row["regions"]):  # a release gives no hub counts for a group
+        text = tr("headline.body_group", start=start, end=end, people=people, activities=activities)
+    else:
+        text = tr("headline.body", start=start, end=end, people=people, activities=activities,
+                  hubs=tr.counted(f"programme.{f.programme}_sites", row["hubs"]),
+                  regions=tr.counted("plural.regions", row["regions"]))
     if not pd.isna(row["change_pp"]):
         change = round(float(row["change_pp"]) * 100, 1)
         key = "headline.skills_up" if change > 0 else "headline.skills_down" if change < 0 else "headline.skills_same"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 import pandas as pd
 
+from dashboard.filters import parse_date
 from dashboard.i18n import Translator
 from dashboard.wording.common import is_missing, words_table
 
@@ -49,3 +51,57 @@ def nodata_table(empty: pd.DataFrame, tr: Translator, region_names: Mapping[str,
                         tr("dq2.col_hubs"): [tr.number(v) for v in empty["hubs"]],
                         tr("dq2.col_active_hubs"): [tr.number(v) for v in empty["active_hubs"]],
                         tr("dq2.col_reason"): [tr(f"dq2.reason_{r}") for r in empty["reason"]]})
+
+
+def release_table(manifest: dict, tr: Translator) -> pd.DataFrame:
+    """A release's manifest as a two-column table: name, created, published, data date, source, protection."""
+    def day(stamp: object) -> str:
+        try:
+            return tr.date(dt.datetime.fromisoformat(str(stamp)).date())
+        except ValueError:
+            return "—"
+
+    approval = manifest.get("approval") or {}
+    data_date = parse_date(str(manifest.get("data_date", "")))
+    rule = manifest.get("rule", {})
+    rows = [
+        ("dq.release_name", str(manifest.get("name", ""))),
+        ("dq.release_created", day(manifest.get("created"))),
+        ("dq.release_published", day(approval["at"]) if approval else tr("dq.release_draft")),
+        ("dq.release_data_date", tr.date(data_date) if data_date else "—"),
+        ("dq.release_source", str((manifest.get("source") or {}).get("fingerprint", "—"))),
+        ("dq.release_rule", tr("dq.release_rule_value", k=tr.number(rule.get("k", 0)),
+                                d=tr.number(rule.get("noise", 0)))),
+    ]
+    return pd.DataFrame({tr("dq.release_what"): [tr(k) for k, _v in rows], tr("dq.release_value"): [v for _k, v in rows]})
+
+
+def releases_table(entries: list, current: str | None, tr: Translator) -> pd.DataFrame:
+    """Every release: name, computed, approved (by whom, when) or draft, and which is current."""
+    def day(stamp: object) -> str:
+        try:
+            return tr.date(dt.datetime.fromisoformat(str(stamp)).date())
+        except ValueError:
+            return "—"
+
+    rows = []
+    for e in reversed(entries):
+        approval = e.manifest.get("approval") or {}
+        state = tr("dq.releases_by", by=approval.get("by", "?"), date=day(approval.get("at"))) if approval \
+            else tr("dq.release_draft")
+        rows.append({tr("dq.release_name"): e.name + (" ★" if e.name == current else ""),
+                     tr("dq.release_created"): day(e.manifest.get("created")), tr("dq.release_published"): state})
+    return pd.DataFrame(rows)
+
+
+def release_changes(changes: pd.DataFrame, tr: Translator, names: Mapping[str, str]) -> pd.DataFrame:
+    """A draft against the current release: people of all time per region (the country first)."""
+    def count(v: object) -> str:
+        return tr.count(None if is_missing(v) else v)
+
+    return pd.DataFrame({
+        tr("map.col_region"): [tr("export.all_regions") if is_missing(c) else names.get(c, c) for c in changes["region_code"]],
+        tr("dq.releases_current"): [count(v) for v in changes["current"]],
+        tr("dq.releases_new"): [count(v) for v in changes["draft"]],
+        tr("dq.releases_change"): ["—" if is_missing(v) else tr.signed(v) for v in changes["change"]],
+    })

@@ -115,6 +115,12 @@ def browser_data(tmp_path_factory) -> Path:
     # The whole-country views answered at cleaning time, as a deployment has them; regions run live.
     subprocess.run([sys.executable, "-m", "dashboard.clean", str(raw), str(clean), "--quiet", "--warm-country-only"],
                    cwd=driver.ROOT, env=env, check=True, capture_output=True, timeout=600)
+    # The public pages read an approved release of it, as a public deployment does (driver.start_server).
+    releases = driver.releases_of(clean)
+    subprocess.run([sys.executable, "-m", "dashboard.release", str(clean), str(releases), "--name", "browser"],
+                   cwd=driver.ROOT, env=env, check=True, capture_output=True, timeout=600)
+    subprocess.run([sys.executable, "-m", "dashboard.release", "--approve", "browser", str(releases), "--by", "tests"],
+                   cwd=driver.ROOT, env=env, check=True, capture_output=True, timeout=60)
     return clean
 
 

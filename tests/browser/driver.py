@@ -98,10 +98,17 @@ class Server:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
+def releases_of(data_dir: Path) -> Path:
+    """The releases folder beside an extract folder (the public app reads its current release)."""
+    return data_dir.parent / "releases"
+
+
 def start_server(data_dir: Path, log: Path, port: int | None = None) -> Server:
-    """Start the app on a free loopback port over `data_dir` and wait until /_stcore/health answers."""
+    """Start the app on a free loopback port over `data_dir` (and its releases, releases_of) and
+    wait until /_stcore/health answers."""
     port = port or free_port()
-    env = {**os.environ, "DASHBOARD_DATA_DIR": str(data_dir), "DASHBOARD_MODE": "public"}
+    env = {**os.environ, "DASHBOARD_DATA_DIR": str(data_dir), "DASHBOARD_MODE": "public",
+           "DASHBOARD_RELEASES_DIR": str(releases_of(data_dir))}
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
            "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
            "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]

@@ -40,7 +40,13 @@ _INJECTED_JS = """() => {
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory):
     """The app under `streamlit run` over the fixture extract with hostile free text."""
-    folder = build_hostile(tmp_path_factory.mktemp("hostile_browser"))
+    from dashboard.privacy import Rule
+    from dashboard.release import catalogue
+    from dashboard.release.build import build
+
+    folder = build_hostile(tmp_path_factory.mktemp("hostile_browser") / "clean")
+    build(folder, driver.releases_of(folder), "hostile", Rule(k=10, noise=2))  # what public pages read
+    catalogue.approve(driver.releases_of(folder), "hostile", "tests")
     running = driver.start_server(folder, tmp_path_factory.mktemp("hostile_server") / "streamlit.log")
     yield running
     running.stop()

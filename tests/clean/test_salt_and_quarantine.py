@@ -326,7 +326,8 @@ def venv(tmp_path) -> Path:
 
 
 def start(venv: Path, raw: Path, data: Path, **extra: str) -> subprocess.CompletedProcess:
-    env = environment(VENV=str(venv), DEMO_RAW=str(raw), DASHBOARD_DATA_DIR=str(data), **extra)
+    env = environment(VENV=str(venv), DEMO_RAW=str(raw), DASHBOARD_DATA_DIR=str(data),
+                      DASHBOARD_RELEASES_DIR=str(data.parent / "releases"), **extra)
     return subprocess.run(["bash", str(START)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
@@ -357,6 +358,11 @@ def test_start_cleans_its_demo_with_the_demo_salt_and_nothing_else(venv, demo, t
     assert "with the demo's public salt" in result.stderr
     assert (tmp_path / "clean" / "report.json").is_file()
     assert result.stdout.strip().endswith("streamlit sees DASHBOARD_SALT=unset")
+    # The public pages read a release: the demo's is computed and approved before the app starts.
+    from dashboard.release import catalogue
+
+    current = catalogue.current(tmp_path / "releases")
+    assert current is not None and current.name.startswith("demo-")
 
 
 def test_start_refuses_the_demo_salt_once_real_files_join_the_demo(venv, demo, tmp_path):

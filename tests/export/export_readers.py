@@ -18,7 +18,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from dashboard.export import registry
-from dashboard.export.view import View
+from dashboard.export.view import Source, View
 from dashboard.filters import Filters
 from dashboard.privacy import Rule
 
@@ -37,9 +37,9 @@ HIDDEN_VALUES = {"8", "9"}
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
-def view(db, f: Filters, lang: str = "uk", rule: Rule = EXACT) -> View:
-    """The export View of filters over the fixture extract (region names from its regions table)."""
-    return registry.make_view(db, f, lang, rule)
+def view(src: Source, f: Filters, lang: str = "uk") -> View:
+    """The export View of filters over a source (its rule; region names from its regions table)."""
+    return registry.make_view(src, f, lang)
 
 
 def csv_rows(data: bytes) -> list[list[str]]:

@@ -18,21 +18,28 @@ import openpyxl
 import pandas as pd
 import pytest
 from export_readers import (
-    HIDDEN_VALUES, MEN, VINNYTSIA, csv_rows, csv_table, ink, pdf_text, svg_texts, view, xlsx_table,
+    EXACT, HIDDEN_VALUES, MEN, VINNYTSIA, csv_rows, csv_table, ink, pdf_text, svg_texts, view, xlsx_table,
 )
 from hand_counts import MEN_TABLES, VINNYTSIA_TABLES, as_csv
 from PIL import Image
 from pypdf import PdfReader
 
 from dashboard.export import factsheet, files, presskit, registry
+from dashboard.metrics.live import Live
 
 DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"]
 
 
+@pytest.fixture
+def src(db):
+    """The fixture extract as a live source with exact figures (the hand counts' rule)."""
+    return Live(db, EXACT)
+
+
 # ---- each format with a real reader ------------------------------------------------------
 
-def test_trend_files_hold_title_filters_and_numbers(db):
-    export = registry.build("participation_trend", db, view(db, VINNYTSIA))
+def test_trend_files_hold_title_filters_and_numbers(src):
+    export = registry.build("participation_trend", src, view(src, VINNYTSIA))
     title = "Люди, що навчалися, за місяцями"
     scope = "Вінницька область · вік: 60–69, 70+; стать: жінки"
     # PNG: real image, at least twice the CSS size, with its words as text chunks.
@@ -61,8 +68,8 @@ def test_trend_files_hold_title_filters_and_numbers(db):
     assert book.properties.created == dt.datetime(2025, 6, 30)
 
 
-def test_key_figures_image_shows_the_table(db):
-    export = registry.build("key_figures", db, view(db, VINNYTSIA, "en"))
+def test_key_figures_image_shows_the_table(src):
+    export = registry.build("key_figures", src, view(src, VINNYTSIA, "en"))
     texts = svg_texts(files.svg(export))
     # The hand counts of hand_counts.VINNYTSIA_TABLES, as the Overview's cards write them.
     for shown in ("Key figures", "Active hubs", "People trained", "Coordinators trained", "12", "21", "23",
@@ -70,8 +77,8 @@ def test_key_figures_image_shows_the_table(db):
         assert shown in texts, shown
 
 
-def test_skills_files(db):
-    export = registry.build("skills", db, view(db, VINNYTSIA, "en"))
+def test_skills_files(src):
+    export = registry.build("skills", src, view(src, VINNYTSIA, "en"))
     table = csv_table(files.csv_bytes(export))
     assert table.values.tolist() == [["Before training", "12", "0", "0.0"], ["After training", "10", "10", "100.0"]]
     texts = svg_texts(files.svg(export))
@@ -79,8 +86,8 @@ def test_skills_files(db):
 
 
 @pytest.mark.parametrize("name", list(registry.FIGURES))
-def test_every_registered_figure_writes_every_format(db, name):
-    export = registry.build(name, db, view(db, VINNYTSIA, "en"))
+def test_every_registered_figure_writes_every_format(src, name):
+    export = registry.build(name, src, view(src, VINNYTSIA, "en"))
     for fmt in files.FORMATS:
         data = files.write(export, fmt)
         assert data and files.file_name(export, fmt) == f"{name}_en.{fmt}"
@@ -89,10 +96,10 @@ def test_every_registered_figure_writes_every_format(db, name):
 
 @pytest.mark.parametrize("tables", [VINNYTSIA_TABLES, MEN_TABLES], ids=["vinnytsia", "men"])
 @pytest.mark.parametrize("name", list(registry.FIGURES))
-def test_csv_and_xlsx_hold_the_hand_counted_table(db, name, tables):
+def test_csv_and_xlsx_hold_the_hand_counted_table(src, name, tables):
     """Every figure's CSV and XLSX table, against the table counted by hand (hand_counts.py)."""
     f = VINNYTSIA if tables is VINNYTSIA_TABLES else MEN
-    export = registry.build(name, db, view(db, f, "en"))
+    export = registry.build(name, src, view(src, f, "en"))
     columns, expected = tables[name]
     table = csv_table(files.csv_bytes(export))
     assert list(table.columns) == columns
@@ -110,8 +117,8 @@ def test_csv_and_xlsx_hold_the_hand_counted_table(db, name, tables):
 
 # ---- Cyrillic ----------------------------------------------------------------------------
 
-def test_cyrillic_renders_as_glyphs(db):
-    export = registry.build("skills", db, view(db, VINNYTSIA))
+def test_cyrillic_renders_as_glyphs(src):
+    export = registry.build("skills", src, view(src, VINNYTSIA))
     text = "Вінницька область: навчено людей"
     with_text = files.png(replace(export, title=text))
     without = files.png(replace(export, title=" "))
@@ -125,8 +132,8 @@ def test_cyrillic_renders_as_glyphs(db):
 # ---- suppression: a cell of 1..9 people is hidden in every file --------------------------
 
 @pytest.mark.parametrize("name", list(registry.FIGURES))
-def test_small_counts_never_appear_in_any_file(db, name):
-    export = registry.build(name, db, view(db, MEN, "en"))
+def test_small_counts_never_appear_in_any_file(src, name):
+    export = registry.build(name, src, view(src, MEN, "en"))
     assert any(n.startswith("“fewer than 10”") for n in export.notes)
     table = csv_table(files.csv_bytes(export))
     cells = set(table.to_numpy().ravel())
@@ -149,8 +156,8 @@ def test_neutralise_leaves_the_rest(value):
     assert files.neutralise(value) == value
 
 
-def test_csv_and_xlsx_cells_are_neutralised(db):
-    export = registry.build("skills", db, view(db, VINNYTSIA, "en"))
+def test_csv_and_xlsx_cells_are_neutralised(src):
+    export = registry.build("skills", src, view(src, VINNYTSIA, "en"))
     hostile = pd.DataFrame({"name": DANGEROUS, "value": [-5, 1.5, 0, 2, 3, 4]}, dtype=object)
     export = replace(export, table=hostile, title="=HYPERLINK(\"x\")")
     rows = csv_rows(files.csv_bytes(export))
@@ -171,24 +178,24 @@ def test_csv_and_xlsx_cells_are_neutralised(db):
 # ---- byte-identical repeats ---------------------------------------------------------------
 
 @pytest.mark.parametrize("fmt", files.FORMATS)
-def test_same_data_and_filters_give_the_same_bytes(db, fmt):
-    first = files.write(registry.build("participation_trend", db, view(db, VINNYTSIA)), fmt)
-    registry.build("key_figures", db, view(db, MEN))  # other work in between
-    again = files.write(registry.build("participation_trend", db, view(db, VINNYTSIA)), fmt)
+def test_same_data_and_filters_give_the_same_bytes(src, fmt):
+    first = files.write(registry.build("participation_trend", src, view(src, VINNYTSIA)), fmt)
+    registry.build("key_figures", src, view(src, MEN))  # other work in between
+    again = files.write(registry.build("participation_trend", src, view(src, VINNYTSIA)), fmt)
     assert first == again
 
 
-def test_kit_and_fact_sheet_repeat_byte_for_byte(db):
-    v = view(db, VINNYTSIA)
-    assert presskit.build_kit(db, v) == presskit.build_kit(db, v)
-    assert factsheet.pdf_bytes(db, v, "UA-05") == factsheet.pdf_bytes(db, v, "UA-05")
+def test_kit_and_fact_sheet_repeat_byte_for_byte(src):
+    v = view(src, VINNYTSIA)
+    assert presskit.build_kit(src, v) == presskit.build_kit(src, v)
+    assert factsheet.pdf_bytes(src, v, "UA-05") == factsheet.pdf_bytes(src, v, "UA-05")
 
 
 # ---- press kit -----------------------------------------------------------------------------
 
-def test_press_kit_contents(db):
-    v = view(db, VINNYTSIA)
-    kit = zipfile.ZipFile(io.BytesIO(presskit.build_kit(db, v)))
+def test_press_kit_contents(src):
+    v = view(src, VINNYTSIA)
+    kit = zipfile.ZipFile(io.BytesIO(presskit.build_kit(src, v)))
     names = kit.namelist()
     assert names[0] == "README_uk.txt"
     expected = {f"{n}_uk.{fmt}" for n in registry.default_names() for fmt in presskit.KIT_FORMATS}
@@ -205,19 +212,19 @@ def test_press_kit_contents(db):
     ET.fromstring(kit.read("skills_uk.svg"))
 
 
-def test_press_kit_of_chosen_figures_and_unknown_names(db):
-    v = view(db, MEN, "en")
-    kit = zipfile.ZipFile(io.BytesIO(presskit.build_kit(db, v, ["skills"])))
+def test_press_kit_of_chosen_figures_and_unknown_names(src):
+    v = view(src, MEN, "en")
+    kit = zipfile.ZipFile(io.BytesIO(presskit.build_kit(src, v, ["skills"])))
     assert kit.namelist() == ["README_en.txt", "skills_en.png", "skills_en.svg", "skills_en.csv"]
     assert "People trained: fewer than 10" in kit.read("README_en.txt").decode()
     with pytest.raises(KeyError):
-        presskit.build_kit(db, v, ["no_such_chart"])
+        presskit.build_kit(src, v, ["no_such_chart"])
 
 
 # ---- fact sheet ----------------------------------------------------------------------------
 
-def test_fact_sheet_of_a_region(db):
-    data = factsheet.pdf_bytes(db, view(db, replace(VINNYTSIA, regions=())), "UA-05")
+def test_fact_sheet_of_a_region(src):
+    data = factsheet.pdf_bytes(src, view(src, replace(VINNYTSIA, regions=())), "UA-05")
     pages, text = pdf_text(data)
     assert pages == 1
     for words in ("Довідка: Вінницька область", "вік: 60–69, 70+; стать: жінки", "Дані станом на 30 червня 2025",
@@ -229,15 +236,15 @@ def test_fact_sheet_of_a_region(db):
     assert info.title == "Довідка: Вінницька область" and info["/CreationDate"].startswith("D:20250630")
 
 
-def test_fact_sheet_of_the_country_hides_small_counts(db):
-    _pages, text = pdf_text(factsheet.pdf_bytes(db, view(db, MEN, "en"), None))
+def test_fact_sheet_of_the_country_hides_small_counts(src):
+    _pages, text = pdf_text(factsheet.pdf_bytes(src, view(src, MEN, "en"), None))
     assert "Fact sheet: Ukraine" in text and "fewer than 10 People trained" in text
     text = text.replace("a count of 1 to 9 people", "")  # the rule itself names 9
     assert not re.search(r"(?<![\d,.])[89](?![\d,.%])", text)  # 8 and 9 men are never written
 
 
-def test_fact_sheets_for_every_region(db, tmp_path):
-    written = factsheet.write_all(db, view(db, replace(VINNYTSIA, regions=())), tmp_path, workers=1)
+def test_fact_sheets_for_every_region(src, tmp_path):
+    written = factsheet.write_all(src, view(src, replace(VINNYTSIA, regions=())), tmp_path, workers=1)
     assert sorted(p.name for p in written) == sorted(
         f"factsheet_{code}_uk.pdf" for code in ("UA", "UA-05", "UA-30", "UA-32", "UA-46"))
     assert all(pdf_text(p.read_bytes())[0] == 1 for p in written)

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
-from conftest import build_clean, run_app
+from conftest import build_clean, internal_mode, run_app
 from export_readers import EXACT, MEN, VINNYTSIA, csv_table, view
 from hand_counts import FEWER, MEN_TABLES, VINNYTSIA_TABLES
 
@@ -18,6 +18,7 @@ from dashboard.export import files, overview, registry
 from dashboard.export.view import View
 from dashboard.i18n import Translator
 from dashboard.metrics import overview as overview_metrics
+from dashboard.metrics.live import Live
 from dashboard.privacy import Rule
 from dashboard.query import reference
 from dashboard.store.database import Database
@@ -27,18 +28,24 @@ D = dt.date
 TABLES = {"vinnytsia": (VINNYTSIA, VINNYTSIA_TABLES), "men": (MEN, MEN_TABLES)}
 
 
+@pytest.fixture
+def src(db):
+    """The fixture extract as a live source with exact figures (the hand counts' rule)."""
+    return Live(db, EXACT)
+
+
 # ---- the View ------------------------------------------------------------------------------
 
-def test_view_of_the_extract(db):
-    v = registry.make_view(db, VINNYTSIA, "en", EXACT)
+def test_view_of_the_extract(src):
+    v = registry.make_view(src, VINNYTSIA, "en")
     assert isinstance(v, View) and v.filters == VINNYTSIA and v.lang == "en" and v.rule == EXACT
     assert v.data_date == D(2025, 6, 30)  # report.json's data date
     # Region names in the view's language, from the extract's regions table (every country).
     assert dict(v.region_names) == {"UA-05": "Vinnytsia Oblast", "UA-32": "Kyiv Oblast", "UA-30": "Kyiv",
                                     "UA-46": "Lviv Oblast", "RU-KEM": "Kemerovo Oblast"}
-    assert registry.make_view(db, VINNYTSIA, "uk", EXACT).region_names["UA-05"] == "Вінницька область"
+    assert registry.make_view(src, VINNYTSIA, "uk").region_names["UA-05"] == "Вінницька область"
     assert v.tr.lang == "en" and v.tr.k == 10
-    assert registry.make_view(db, VINNYTSIA, "xx", EXACT).lang == "uk"  # an unknown language: Ukrainian
+    assert registry.make_view(src, VINNYTSIA, "xx").lang == "uk"  # an unknown language: Ukrainian
 
 
 def test_region_names_come_from_the_extract(tmp_path):
@@ -48,23 +55,24 @@ def test_region_names_come_from_the_extract(tmp_path):
     regions.loc[regions["region_code"] == "UA-05", ["name_uk", "name_en"]] = ["Вінниччина", "Vinnytsia Region"]
     regions.to_parquet(folder / "regions.parquet", index=False)
     database = Database(folder)
+    renamed = Live(database, EXACT)
     try:
-        v = view(database, VINNYTSIA, "en")
+        v = view(renamed, VINNYTSIA, "en")
         assert "Vinnytsia Region" in registry.subtitle(v)
         for name in ("people_by_region", "region_map"):
-            table = registry.build(name, database, v).table
+            table = registry.build(name, renamed, v).table
             assert table.loc[table["ISO 3166-2"] == "UA-05", "Region"].tolist() == ["Vinnytsia Region"]
-        assert "Вінниччина" in registry.subtitle(view(database, VINNYTSIA, "uk"))
+        assert "Вінниччина" in registry.subtitle(view(renamed, VINNYTSIA, "uk"))
     finally:
         database.close()
 
 
-def test_subtitle_and_source_state_the_filters_and_the_date(db):
-    v = view(db, VINNYTSIA, "en")
+def test_subtitle_and_source_state_the_filters_and_the_date(src):
+    v = view(src, VINNYTSIA, "en")
     assert registry.scope_parts(v)[0] == Translator("en")("programme.ua_hubs")
     assert "Vinnytsia Oblast" in registry.subtitle(v) and "women" in registry.subtitle(v)
     assert "30 June 2025" in registry.source_line(v)
-    everyone = view(db, replace(VINNYTSIA, regions=(), age_band=(), gender=()), "en")
+    everyone = view(src, replace(VINNYTSIA, regions=(), age_band=(), gender=()), "en")
     parts = registry.scope_parts(everyone)
     assert parts[2:] == [Translator("en")("export.all_regions"), Translator("en")("export.all_people")]
 
@@ -77,17 +85,17 @@ def test_every_registered_figure_is_counted_by_hand():
 
 @pytest.mark.parametrize("which", list(TABLES))
 @pytest.mark.parametrize("name", list(registry.FIGURES))
-def test_figure_table_equals_the_hand_count(db, name, which):
+def test_figure_table_equals_the_hand_count(src, name, which):
     f, tables = TABLES[which]
-    export = registry.build(name, db, view(db, f, "en"))
+    export = registry.build(name, src, view(src, f, "en"))
     columns, expected = tables[name]
     assert list(export.table.columns) == columns
     rows = export.table.astype(object).where(export.table.notna(), None).values.tolist()
     assert rows == expected  # test_export_files.py reads the same cells back from the CSV and XLSX
 
 
-def test_hidden_people_hide_their_shares(db):
-    table = registry.build("key_figures", db, view(db, MEN, "en")).table.set_index("Indicator")
+def test_hidden_people_hide_their_shares(src):
+    table = registry.build("key_figures", src, view(src, MEN, "en")).table.set_index("Indicator")
     for row in ("People trained", "Classes and consultations"):
         assert table.loc[row, "Previous period"] == FEWER  # P's one class of December 2023
     assert table.loc["People trained", "Value"] == FEWER
@@ -98,29 +106,30 @@ def test_hidden_people_hide_their_shares(db):
 def test_fewer_than_names_the_rule_k(db):
     """With k = 5 the 9 men of 2024 are shown; P alone (UA-05) reads "fewer than 5", in the words
     and the notes of the files alike."""
-    rule = Rule(k=5, noise=0)
-    v = view(db, MEN, "en", rule)
+    src = Live(db, Rule(k=5, noise=0))
+    v = view(src, MEN, "en")
     assert v.tr.k == 5
-    export = registry.build("region_map", db, v)
+    export = registry.build("region_map", src, v)
     assert export.table.values.tolist() == [["UA-05", "Vinnytsia Oblast", "fewer than 5"], ["UA-30", "Kyiv", 0],
                                             ["UA-32", "Kyiv Oblast", 9], ["UA-46", "Lviv Oblast", 0]]
     assert any(n.startswith("“fewer than 5”: a count of 1 to 4 people") for n in export.notes)
-    key = registry.build("key_figures", db, v).table.set_index("Indicator")
+    key = registry.build("key_figures", src, v).table.set_index("Indicator")
     assert key.loc["People trained", ["Value", "Previous period", "Change"]].tolist() == [9, "fewer than 5", None]
 
 
-def test_notes_of_suppression_perturbation_and_previous_period(db):
-    exact = registry.build("key_figures", db, view(db, VINNYTSIA, "en")).notes
+def test_notes_of_suppression_perturbation_and_previous_period(db, src):
+    exact = registry.build("key_figures", src, view(src, VINNYTSIA, "en")).notes
     assert exact[0] == ("Previous period: 31 December 2022 – 31 December 2023 (same length). "
                         "Changes of shares are in percentage points.")
     assert not any("fewer than" in n or "differ from the exact" in n for n in exact)  # nothing hidden, no noise
-    noisy = registry.build("key_figures", db, view(db, VINNYTSIA, "en", Rule(k=10, noise=2))).notes
+    perturbed = Live(db, Rule(k=10, noise=2))
+    noisy = registry.build("key_figures", perturbed, view(perturbed, VINNYTSIA, "en")).notes
     assert "Counts of people may differ from the exact ones by up to 2 (protection against differencing)." in noisy
-    hidden = registry.build("participation_trend", db, view(db, MEN, "en")).notes
+    hidden = registry.build("participation_trend", src, view(src, MEN, "en")).notes
     assert hidden == ("Months with fewer than 10 people are marked with a grey diamond on the baseline.",
                       "“fewer than 10”: a count of 1 to 9 people is not shown, to protect privacy; "
                       "shares built on it are left empty.")
-    outlined = registry.build("region_map", db, view(db, VINNYTSIA, "en")).notes
+    outlined = registry.build("region_map", src, view(src, VINNYTSIA, "en")).notes
     assert outlined == ("Outlined: the regions of the selection. The map shows every region, whatever the "
                         "region filter.",)
 
@@ -141,13 +150,13 @@ def _cards(db, f, rule: Rule, tr: Translator) -> dict[str, tuple]:
 
 @pytest.mark.parametrize("lang", ["en", "uk"])
 @pytest.mark.parametrize("which", list(TABLES))
-def test_key_figures_file_and_overview_cards_write_the_same_figure(db, which, lang):
+def test_key_figures_file_and_overview_cards_write_the_same_figure(db, src, which, lang):
     """Both write a figure with wording.overview.kpi_text: the key-figures file's cells and its
     image hold each card's label, value and change, for the same view."""
     f, _tables = TABLES[which]
-    v = view(db, f, lang)
+    v = view(src, f, lang)
     tr = v.tr
-    export = registry.build("key_figures", db, v)
+    export = registry.build("key_figures", src, v)
     rows = {r["key"]: r for r in overview.kpi_rows(export.frame)}
     table = export.table.set_index(tr("export.col_indicator"))
     cards = _cards(db, f, EXACT, tr)
@@ -172,12 +181,11 @@ def test_key_figures_file_and_overview_cards_write_the_same_figure(db, which, la
 
 
 def test_overview_page_cards_equal_the_key_figures_file(db, app_data, navigation_mode, monkeypatch):
-    """The Overview page (AppTest) and the key-figures CSV of the same link show the same values,
-    with the default perturbation on (both protect through the same cell keys)."""
-    monkeypatch.setenv("DASHBOARD_NOISE", "2")
+    """The Overview page (AppTest, internal mode: live figures of any link) and the key-figures CSV
+    of the same link show the same values (tests/ui/test_public_release.py does it for a release)."""
     monkeypatch.setenv("DASHBOARD_MIN_COUNT", "10")
-    rule = privacy.from_settings()
-    assert rule == Rule(k=10, noise=2)
+    internal_mode(monkeypatch)
+    rule = Rule(k=10, noise=0)  # signed-in staff see exact figures
     links = [({"lang": "en", "from": "2024-01-01", "to": "2024-12-31", "region": "Vinnytsia Oblast",
                "age": ["60–69", "70+"], "gender": "women"}, VINNYTSIA),
              ({"lang": "en", "from": "2024-01-01", "to": "2024-12-31", "gender": "men"}, MEN)]
@@ -185,7 +193,8 @@ def test_overview_page_cards_equal_the_key_figures_file(db, app_data, navigation
         at = run_app(params)
         assert not at.exception
         shown = {m.label: m.value for m in at.metric}
-        table = csv_table(files.csv_bytes(registry.build("key_figures", db, view(db, f, "en", rule))))
+        src = Live(db, rule)
+        table = csv_table(files.csv_bytes(registry.build("key_figures", src, view(src, f, "en"))))
         rows = table.set_index("Indicator")
         compared = 0
         for label, value in shown.items():

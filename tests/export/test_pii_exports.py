@@ -24,6 +24,7 @@ from conftest import ROOT
 from dashboard import privacy
 from dashboard.export import files, registry
 from dashboard.filters import Filters
+from dashboard.metrics.live import Live
 from dashboard.query import reference
 from dashboard.store.database import Database
 
@@ -268,7 +269,7 @@ def exported(demo, tmp_path_factory) -> Path:
     # The fact sheets take longest: written beside the rest.
     sheets = _start("dashboard.export", "factsheet", "--all-regions", str(out / "sheets"), "--lang", "uk", *data)
     db = Database(clean)
-    rule = privacy.from_settings()  # the deployment's rule, as the command line reads it
+    src = Live(db, privacy.from_settings())  # the deployment's rule, as the command line reads it
     try:
         _run("dashboard.export", "presskit", str(out / "kit_uk.zip"), *figures, "--lang", "uk", *data)
         _run("dashboard.export", "presskit", str(out / "kit_en.zip"), *figures, "--lang", "en", *narrow, *data)
@@ -280,9 +281,9 @@ def exported(demo, tmp_path_factory) -> Path:
                                    age_band=("60_69",))}
         for lang in ("uk", "en"):
             for label, f in views.items():
-                view = registry.make_view(db, f, lang, rule)
+                view = registry.make_view(src, f, lang)
                 for name in registry.FIGURES:
-                    export = registry.build(name, db, view)
+                    export = registry.build(name, src, view)
                     for fmt in ("csv", "xlsx"):
                         (out / f"{name}_{label}_{lang}.{fmt}").write_bytes(files.write(export, fmt))
     except BaseException:

@@ -265,11 +265,10 @@ def test_hubs_count_people_of_the_calendar_year_whatever_the_group(exact, live, 
     # The hubs and their registry details are the live ones ...
     registry = [c for c in want.columns if c not in ("people", "activities")]
     assert_like_live(got[registry], want[registry])
-    assert list(got.columns) == list(want.columns)
-    assert str(got["people"].dtype) == str(want["people"].dtype) == str(got["activities"].dtype) == "Int64"
-    # ... activities are not released, and people are those of the view's calendar year (all
+    assert list(got.columns) == [c for c in want.columns if c != "activities"]
+    assert str(got["people"].dtype) == str(want["people"].dtype) == "Int64"
+    # ... classes per hub are not released, and people are those of the view's calendar year (all
     # time for a period of several years), with no group.
-    assert got["activities"].isna().all()
     code = f"year:{f.start.year}" if f.start.year == f.end.year else "all"
     whole = view_filters(exact, area, code, {})
     people = map_metrics.compute_hub_metrics(live, whole, EXACT).set_index("hub_id")["people"]

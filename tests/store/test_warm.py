@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import PAGES, build_clean, run_app
+from conftest import PAGES, build_clean, internal_mode, run_app
 
 from dashboard import warm
 from dashboard.filters import Filters
@@ -192,9 +192,11 @@ def spied_databases(monkeypatch):
 @pytest.mark.parametrize("page", list(PAGES))
 def test_a_page_of_a_standard_view_sends_no_query_to_duckdb(warmed, page, spied_databases, navigation_mode,
                                                            monkeypatch):
-    """The whole-country default view, and one region, of each page: only stored answers are read."""
+    """The whole-country default view, and one region, of each page: only stored answers are read
+    (internal mode: the pages that read the extract; public pages read a release)."""
     folder, _result, _calls = warmed
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(folder))
+    internal_mode(monkeypatch)
     at = run_app(page=page)
     assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
     assert spied_databases, "the page read no figure at all"

@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pyarrow as pa
+from conftest import internal_mode  # noqa: F401 - the page tests take it from here
 
 MAX_CHART_ROWS = 5000  # Altair's own limit; the pages' frames stay far below it
 

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 from conftest import PAGES, run_app
-from page_tools import MAX_CHART_ROWS, chart_rows
+from page_tools import MAX_CHART_ROWS, chart_rows, internal_mode
 
 from dashboard.i18n import Translator
 
@@ -80,7 +80,9 @@ def test_changing_programme_resets_period_and_regions():
     assert not at.exception
     assert at.multiselect(key="region").value == []
     assert (at.date_input(key="from").value, at.date_input(key="to").value) == (D(2012, 1, 1), D(2012, 12, 31))
-    assert at.get_by_key("quick").options[1:] == ["2012"]
+    # The periods Kemerovo's release holds: all time, its one year, its quarters and months.
+    options = at.get_by_key("quick").options
+    assert options[1] == "2012" and "1 кв. 2012" in options and all("2024" not in o for o in options)
 
 
 def test_phase_quick_pick():
@@ -91,7 +93,8 @@ def test_phase_quick_pick():
     assert (at.date_input(key="from").value, at.date_input(key="to").value) == (D(2022, 1, 1), D(2023, 12, 31))
 
 
-def test_typed_dates_clear_the_quick_pick():
+def test_typed_dates_clear_the_quick_pick(monkeypatch):
+    internal_mode(monkeypatch)  # dates are typed in internal mode; a release offers its periods
     at = run_app({"lang": "en"})
     at.get_by_key("quick").set_value("year:2024").run()
     assert (at.date_input(key="from").value, at.date_input(key="to").value) == (D(2024, 1, 1), D(2024, 12, 31))
@@ -111,12 +114,24 @@ def test_missing_extract_explains_what_to_run(clean_dir, tmp_path, monkeypatch, 
         else:
             (folder / "regions.parquet").write_bytes(b"\x00garbage")
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(folder))
+    internal_mode(monkeypatch)  # internal mode reads the extract; public mode, a release
     at = run_app({"lang": lang})
     assert not at.exception
     assert at.title[0].value == Translator(lang)("missing.title")
     assert "python -m dashboard.clean RAW CLEAN" in " ".join(m.value for m in at.markdown)
     if setup == "missing table":
         assert "participants.parquet" in at.error[0].value
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_public_mode_without_an_approved_release_says_how_to_publish_one(app_data, tmp_path, monkeypatch, lang):
+    monkeypatch.setenv("DASHBOARD_RELEASES_DIR", str(tmp_path / "releases"))  # empty: nothing approved
+    at = run_app({"lang": lang})
+    assert not at.exception
+    tr = Translator(lang)
+    assert at.title[0].value == tr("release.none_title")
+    steps = " ".join(m.value for m in at.markdown)
+    assert "python -m dashboard.release CLEAN RELEASES --name" in steps and "--approve" in steps
 
 
 def test_every_registered_page_has_tests():

@@ -12,8 +12,10 @@ import re
 import shutil
 
 import pytest
-from conftest import run_app
-from page_tools import rows, sign_in_internal, table_under
+from conftest import run_app, visible_texts
+from page_tools import internal_mode, rows, sign_in_internal, table_under
+
+from dashboard.i18n import Translator
 
 EN_2024 = {"lang": "en", "from": "2024-01-01", "to": "2024-12-31"}
 
@@ -30,10 +32,11 @@ def test_default_view_runs(lang, title):
     assert at.title[0].value == title
 
 
-def test_files_and_reasons_equal_the_report():
+def test_files_and_reasons_equal_the_report(monkeypatch):
+    internal_mode(monkeypatch)  # the cleaning report is for signed-in staff; public mode shows the release
     at = run_app({"lang": "en"}, page="data_quality")
     assert not at.exception
-    files, reasons = (d.value for d in at.dataframe)
+    files, reasons = (d.value for d in at.dataframe[:2])  # then the silent hubs, listed for staff
     assert list(files.columns) == ["File", "Table", "Extract date", "Rows read", "Cleaned", "Quarantined", "Duplicates"]
     assert rows(files) == [["hubs_2025.csv", "hub registry", "30 June 2025", "7", "5", "1", "1"],
                            ["participants_2024.csv", "participant reports", "27 December 2024", "25,391", "25,386",
@@ -46,7 +49,8 @@ def test_files_and_reasons_equal_the_report():
     assert "Rows read: 25,398; cleaned: 25,391; quarantined: 5; duplicates: 2." in [m.value for m in at.markdown]
 
 
-def test_when_each_table_was_written():
+def test_when_each_table_was_written(monkeypatch):
+    internal_mode(monkeypatch)  # the cleaning report is for signed-in staff; public mode shows the release
     at = run_app({"lang": "en"}, page="data_quality")
     table = table_under(at, "When the data was cleaned")
     assert list(table.columns) == ["Cleaned table", "File", "Rows", "Written"]
@@ -131,6 +135,7 @@ def test_privacy_rule_names_the_settings_in_force(lang, rule):
 
 
 def test_without_report(clean_dir, tmp_path, monkeypatch):
+    internal_mode(monkeypatch)  # the cleaning report is for signed-in staff; public mode shows the release
     folder = tmp_path / "clean"
     shutil.copytree(clean_dir, folder)
     (folder / "report.json").unlink()
@@ -140,3 +145,46 @@ def test_without_report(clean_dir, tmp_path, monkeypatch):
     assert "The data folder has no cleaning report (report.json), so there is no information about files." in [
         i.value for i in at.info]
     assert any("data date is not recorded" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_public_mode_names_the_release_and_no_raw_file(lang):
+    at = run_app({"lang": lang}, page="data_quality")
+    assert not at.exception
+    tr = Translator(lang)
+    texts = visible_texts(at)
+    assert tr("dq.release_title") in " ".join(texts)
+    table = next(t for t in at.table if tr("dq.release_what") in t.value.columns)
+    values = dict(zip(table.value.iloc[:, 0], table.value.iloc[:, 1]))
+    assert values[tr("dq.release_name")] == "extract"  # the release tests/conftest.py publishes
+    assert values[tr("dq.release_rule")] == tr("dq.release_rule_value", k="10", d="2")
+    assert not any(".parquet" in t for t in texts)  # no raw or cleaned file is listed
+
+
+def test_staff_review_a_draft_beside_the_current_release_and_approve_it(clean_dir, tmp_path, monkeypatch):
+    import datetime as dt
+
+    from dashboard.privacy import Rule
+    from dashboard.release import catalogue
+    from dashboard.release.build import build
+
+    root = tmp_path / "releases"
+    first = dt.datetime(2025, 1, 15, tzinfo=dt.timezone.utc)
+    build(clean_dir, root, "2024-annual", Rule(k=10, noise=2), now=first)
+    catalogue.approve(root, "2024-annual", "official@example.org", now=first)
+    build(clean_dir, root, "2025-draft", Rule(k=10, noise=0), now=first + dt.timedelta(days=200))
+    monkeypatch.setenv("DASHBOARD_RELEASES_DIR", str(root))
+    internal_mode(monkeypatch)
+    at = run_app({"lang": "en"}, page="data_quality")
+    assert not at.exception
+    listed = table_under(at, "Releases", 0)
+    assert rows(listed)[0][0] == "2025-draft" and rows(listed)[1][0] == "2024-annual ★"
+    changes = rows(table_under(at, "Releases", 1))
+    # The whole country first: 41 people of all time in both (the draft has no noise; the
+    # current release's 41 is within its ±2); then each region.
+    assert changes[0][0] == "all regions" and changes[0][2] == "41"
+    assert abs(int(changes[0][1]) - 41) <= 2
+    at.button(key="release_approve").click().run()
+    assert not at.exception
+    assert catalogue.current(root).name == "2025-draft"
+    assert catalogue.find(root, "2025-draft").manifest["approval"]["by"] == "tester@example.org"

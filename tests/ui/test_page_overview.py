@@ -26,46 +26,47 @@ D = dt.date
 YEAR_2024 = {"from": "2024-01-01", "to": "2024-12-31"}
 YEAR_2023 = {"from": "2023-01-01", "to": "2023-12-31"}
 
-# 2024 against 2023 (the previous period of equal length):
-#   hubs H1, H3 = 2 (2023: H1, H2 = 2, change 0); library hubs H1, H2 of 150 = 1.3% (2023 the same: 0.0 pp);
+# 2024 against 2023 (the previous year in the release):
+#   hubs H1, H3 = 2 (2023: 6 people, hidden, and the release hides the hub and region counts beside
+#   them: no change shown); library hubs H1, H2 of 150 = 1.3% (2023 the same: 0.0 pp);
 #   people A 12 + B 8 + P 1 = 21 (2023: C 5 + P 1 = 6, hidden: no change shown);
 #   classes A 12 + B 2×8 + P 2 = 30 (2023: 6, hidden); coordinators 21 + 8 = 29 (2023: 23, +6);
-#   regions UA-05, UA-32 = 2 (2023: UA-05, +1);
+#   regions UA-05, UA-32 = 2 (2023 hidden with its people: no change shown);
 #   rated before A 12 + B 8 + P 1 = 21, none at 7–10: 0.0%; after A 10 + B 8 + P 1 = 19, at 7–10
 #   A 10 + B 5 + P 1 = 16: 16/19 = 84.2%; change +84.2 pp.
 CARDS_2024 = {
-    "en": [("Active hubs", "2", "0"),
+    "en": [("Active hubs", "2", ""),
            ("Libraries that are hubs", "1.3%", "0.0 pp"),
            ("People trained", "21", ""),
            ("Classes and consultations", "30", ""),
            ("Coordinators trained", "29", "+6"),
-           ("Regions covered", "2", "+1"),
+           ("Regions covered", "2", ""),
            ("Rating their skills 7–10: before → after", "0.0% → 84.2%", "+84.2 pp")],
-    "uk": [("Активні хаби", "2", "0"),
+    "uk": [("Активні хаби", "2", ""),
            ("Частка бібліотек-хабів", "1,3 %", "0,0 в. п."),
            ("Навчено людей", "21", ""),
            ("Заняття й консультації", "30", ""),
            ("Навчено координаторів", "29", "+6"),
-           ("Охоплено регіонів", "2", "+1"),
+           ("Охоплено регіонів", "2", ""),
            ("Оцінюють навички на 7–10: до → після", "0,0 % → 84,2 %", "+84,2 в. п.")],
 }
-# 2023 against 2022: hubs H2, H1 = 2 (2022: none, +2); library hubs H1, H2 of 150 = 1.3% (2022: H1,
-# 1/150 = 0.7%: +0.7 pp); people C 5 + P 1 = 6 and classes 6: fewer than 10; coordinators 23
-# (2022: only a trainer group, +23); regions UA-05 (+1); ratings of 6 people: hidden, so no share.
+# 2023 against 2022: hubs and regions hidden with the 6 people beside them ("—"); library hubs H1, H2 of 150 = 1.3% (2022: H1,
+# 1/150 = 0.7%: +0.6 pp, the change of the shares as published, 1.3% and 0.7%); people C 5 + P 1 = 6 and classes 6: fewer than 10; coordinators 23
+# (2022: only a trainer group, +23); ratings of 6 people: hidden, so no share.
 CARDS_2023 = {
-    "en": [("Active hubs", "2", "+2"),
-           ("Libraries that are hubs", "1.3%", "+0.7 pp"),
+    "en": [("Active hubs", "—", ""),
+           ("Libraries that are hubs", "1.3%", "+0.6 pp"),
            ("People trained", "fewer than 10", ""),
            ("Classes and consultations", "fewer than 10", ""),
            ("Coordinators trained", "23", "+23"),
-           ("Regions covered", "1", "+1"),
+           ("Regions covered", "—", ""),
            ("Rating their skills 7–10: before → after", "— → —", "")],
-    "uk": [("Активні хаби", "2", "+2"),
-           ("Частка бібліотек-хабів", "1,3 %", "+0,7 в. п."),
+    "uk": [("Активні хаби", "—", ""),
+           ("Частка бібліотек-хабів", "1,3 %", "+0,6 в. п."),
            ("Навчено людей", "менше 10", ""),
            ("Заняття й консультації", "менше 10", ""),
            ("Навчено координаторів", "23", "+23"),
-           ("Охоплено регіонів", "1", "+1"),
+           ("Охоплено регіонів", "—", ""),
            ("Оцінюють навички на 7–10: до → після", "— → —", "")],
 }
 # All time (1 Jan 2022 – 30 Jun 2025, no previous period in the data): hubs H1, H2, H3 = 3; library
@@ -183,10 +184,11 @@ def test_empty_selection_says_what_to_widen(lang, region, title, hint):
 def test_small_programme_is_suppressed():
     at = run_app({"lang": "en", "programme": "Computer literacy centres (Kemerovo Oblast)"})
     assert not at.exception
-    # 2012: K's 3 people at TK-001 (a public library of Kemerovo Oblast's 10: 10.0%), no coordinators.
-    assert cards(at) == [("Active hubs", "1", ""), ("Libraries that are hubs", "10.0%", ""),
+    # 2012: K's 3 people at TK-001 (a public library of Kemerovo Oblast's 10: 10.0%), no coordinators;
+    # the hub and region beside 3 hidden people are hidden too.
+    assert cards(at) == [("Active hubs", "—", ""), ("Libraries that are hubs", "10.0%", ""),
                          ("People trained", "fewer than 10", ""), ("Classes and consultations", "fewer than 10", ""),
-                         ("Coordinators trained", "0", ""), ("Regions covered", "1", ""),
+                         ("Coordinators trained", "0", ""), ("Regions covered", "—", ""),
                          ("Rating their skills 7–10: before → after", "— → —", "")]
     assert any("fewer than 10 participants" in m.value for m in at.markdown)
 
@@ -196,25 +198,29 @@ def test_sidebar_filters_drive_the_cards():
     at.multiselect(key="region").set_value(["UA-05"]).run()
     at.get_by_key("quick").set_value("year:2024").run()
     assert not at.exception
-    # Vinnytsia Oblast 2024 (2023): hubs H1 (H1, H2: −1); library hubs H1, H2 of 40 = 5.0% (the same);
-    # people A 12 + P 1 = 13, classes 13 (2023: 6, hidden); coordinators 21 (23: −2); one region (0);
-    # rated before 13, none at 7–10; after A 10 + P 1 = 11, all at 7–10.
-    assert cards(at) == [("Active hubs", "1", "-1"), ("Libraries that are hubs", "5.0%", "0.0 pp"),
+    # Vinnytsia Oblast 2024 (2023): hub H1 (2023's hubs and region hidden with its 6 people: no
+    # change); library hubs H1, H2 of 40 = 5.0% (the same); people A 12 + P 1 = 13, classes 13
+    # (2023: 6, hidden); coordinators 21 (23: −2); rated before 13, none at 7–10; after A 10 + P 1 =
+    # 11, all at 7–10.
+    assert cards(at) == [("Active hubs", "1", ""), ("Libraries that are hubs", "5.0%", "0.0 pp"),
                          ("People trained", "13", ""), ("Classes and consultations", "13", ""),
-                         ("Coordinators trained", "21", "-2"), ("Regions covered", "1", "0"),
+                         ("Coordinators trained", "21", "-2"), ("Regions covered", "1", ""),
                          ("Rating their skills 7–10: before → after", "0.0% → 100.0%", "+100.0 pp")]
     at.multiselect(key="gender").set_value(["female"]).run()
     assert not at.exception
-    # Women only: A 12 (2023: C 5, hidden; hub H2 only: 0). Libraries and coordinators do not depend
-    # on the participant group. Rated after: A 10, all at 7–10.
-    assert cards(at) == [("Active hubs", "1", "0"), ("Libraries that are hubs", "5.0%", "0.0 pp"),
+    # Women only: A 12. Hubs and regions are not published for a participant group; libraries and
+    # coordinators do not depend on it. Rated after: A 10, all at 7–10; before, none at 7–10 — and in
+    # a group "none" is hidden like 1..9, so the share before (and the change) is not shown.
+    assert cards(at) == [("Active hubs", "—", ""), ("Libraries that are hubs", "5.0%", "0.0 pp"),
                          ("People trained", "12", ""), ("Classes and consultations", "12", ""),
-                         ("Coordinators trained", "21", "-2"), ("Regions covered", "1", "0"),
-                         ("Rating their skills 7–10: before → after", "0.0% → 100.0%", "+100.0 pp")]
-    at.date_input(key="from").set_value(D(2024, 3, 12)).run()
+                         ("Coordinators trained", "21", "-2"), ("Regions covered", "—", ""),
+                         ("Rating their skills 7–10: before → after", "— → 100.0%", "")]
+    # A release holds fixed periods: picking one sets the dates, which follow and cannot be typed.
+    at.get_by_key("quick").set_value("quarter:2024-Q1").run()
     assert not at.exception
-    assert at.get_by_key("quick").value is None
-    assert "12 March 2024 – 31 December 2024" in at.caption[0].value
+    assert (at.date_input(key="from").value, at.date_input(key="to").value) == (D(2024, 1, 1), D(2024, 3, 31))
+    assert at.date_input(key="from").disabled
+    assert "1 January 2024 – 31 March 2024" in at.caption[0].value
 
 
 def test_threshold_comes_from_the_setting(monkeypatch):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import run_app
-from page_tools import rows, table_under
+from page_tools import internal_mode, rows, table_under
 
 YEAR_2024 = {"from": "2024-01-01", "to": "2024-12-31"}
 EN_2024 = {"lang": "en", **YEAR_2024}
@@ -50,7 +50,8 @@ def test_running_total_of_2024():
         "November 2024", "December 2024")]
 
 
-def test_breakdowns_by_course_family_and_format_of_2024():
+def test_breakdowns_by_course_family_and_format_of_2024(monkeypatch):
+    internal_mode(monkeypatch)  # hand counts of the live figures; tests/release/test_source.py holds the release to them
     at = run_app(EN_2024, page="participation")
     # Seniors basics: A 12 + P = 13 people, 13 classes at H1; cybersecurity: P alone (1 class at H3);
     # e-services: B 8 people (hidden) in 16 classes at H3.
@@ -78,14 +79,16 @@ def test_breakdowns_by_course_family_and_format_of_2024():
      ["Регіон", "Осіб", "Занять і консультацій", "Хабів", "Осіб на 100 000 жителів"],
      [["Вінницька область", "13", "13", "1", "0,9"], ["Київська область", "менше 10", "17", "1", "—"]]),
 ])
-def test_breakdown_by_region_of_2024(lang, title, header, expected):
+def test_breakdown_by_region_of_2024(lang, title, header, expected, monkeypatch):
+    internal_mode(monkeypatch)  # hand counts of the live figures; tests/release/test_source.py holds the release to them
     at = run_app({"lang": lang, **YEAR_2024}, page="participation")
     table = table_under(at, title)
     assert list(table.columns) == header
     assert rows(table) == expected
 
 
-def test_cascade_of_2024():
+def test_cascade_of_2024(monkeypatch):
+    internal_mode(monkeypatch)  # hand counts of the live figures; tests/release/test_source.py holds the release to them
     at = run_app(EN_2024, page="participation")
     table = table_under(at, "The training cascade: where does it thin out?")
     assert list(table.columns) == CASCADE_HEADER
@@ -112,7 +115,8 @@ def test_phase_picker_narrows_the_cascade():
     ]
 
 
-def test_group_picker_compares_by_the_chosen_characteristic():
+def test_group_picker_compares_by_the_chosen_characteristic(monkeypatch):
+    internal_mode(monkeypatch)  # hand counts of the live figures; tests/release/test_source.py holds the release to them
     at = run_app(EN_2024, page="participation")
     # Default: by age. 60–69: A 12 at H1; 25–44: B 8 at H3 (16 classes); 70+: P at H1 and H3.
     assert rows(table_under(at, "By participant group")) == [

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import run_app
-from page_tools import cards, rows, table_under
+from page_tools import cards, internal_mode, rows, table_under
 
 YEAR_2024 = {"from": "2024-01-01", "to": "2024-12-31"}
 EN_2024 = {"lang": "en", **YEAR_2024}
@@ -88,7 +88,8 @@ def test_distribution_table_of_2024(lang, title, header, fewer):
     assert rows(table) == expected
 
 
-def test_group_picker_compares_by_the_chosen_characteristic():
+def test_group_picker_compares_by_the_chosen_characteristic(monkeypatch):
+    internal_mode(monkeypatch)  # hand counts of the live figures; tests/release/test_source.py holds the release to them
     at = run_app(EN_2024, page="skills")
     by_age = table_under(at, "Who gains least?")
     assert list(by_age.columns) == ["Age", *RATINGS_HEADER]
@@ -111,7 +112,8 @@ def test_group_picker_compares_by_the_chosen_characteristic():
     assert "Too few groups with enough people to compare gains." in [m.value for m in at.markdown]
 
 
-def test_digigram_table_and_its_group_notice():
+def test_digigram_table_and_its_group_notice(monkeypatch):
+    internal_mode(monkeypatch)  # hand counts of the live figures; tests/release/test_source.py holds the release to them
     at = run_app(EN_2024, page="skills")
     table = table_under(at, "Digigram test scores by DigComp area")
     assert list(table.columns) == ["Area", "When", "People tested", "Mean score, %"]
