@@ -86,7 +86,7 @@ def regions_without_data(ctx: Context) -> None:
 def release(ctx: Context) -> None:
     """The release the public figures come from: its name, dates, source and protection."""
     tr, manifest = ctx.tr, ctx.release
-    static_table(wording.release_table(manifest, tr))
+    table(wording.release_table(manifest, tr))
     st.caption(tr("dq.release_note"))
 
 

@@ -154,7 +154,7 @@ def test_public_mode_names_the_release_and_no_raw_file(lang):
     tr = Translator(lang)
     texts = visible_texts(at)
     assert tr("dq.release_title") in " ".join(texts)
-    table = next(t for t in at.table if tr("dq.release_what") in t.value.columns)
+    table = next(t for t in at.dataframe if tr("dq.release_what") in t.value.columns)
     values = dict(zip(table.value.iloc[:, 0], table.value.iloc[:, 1]))
     assert values[tr("dq.release_name")] == "extract"  # the release tests/conftest.py publishes
     assert values[tr("dq.release_rule")] == tr("dq.release_rule_value", k="10", d="2")
