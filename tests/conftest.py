@@ -221,6 +221,7 @@ def app_data(clean_dir, monkeypatch) -> Path:
 # at an approved release of the extract in DASHBOARD_DATA_DIR, computed with the privacy rule in
 # the environment at that moment (built once per extract version and rule, in _RELEASES_ROOT).
 AUTO_RELEASE = "<a release of the test's extract>"
+RELEASED = dt.datetime(2025, 7, 1, 9, 0, tzinfo=dt.timezone.utc)
 _RELEASES_ROOT: list[Path] = []
 
 
@@ -269,8 +270,9 @@ def use_extract_release() -> None:
     releases = _RELEASES_ROOT[0] / tag
     if folder is not None and not (releases / "extract").is_dir():
         try:
-            build(folder, releases, "extract", rule)
-            catalogue.approve(releases, "extract", "tests@example.org")
+            # Fixed dates: what the pages say of the release does not change with the day the tests run.
+            build(folder, releases, "extract", rule, now=RELEASED)
+            catalogue.approve(releases, "extract", "tests@example.org", now=RELEASED)
         except DataUnavailable:
             pass  # an extract the app cannot read: public mode then has no release to show
     os.environ["DASHBOARD_RELEASES_DIR"] = str(releases)
