@@ -13,24 +13,21 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.pages_manager import PagesManager
 
-from dashboard import filters, privacy, settings
+from dashboard import filters, privacy
 from dashboard.filters import (
     FROM_PARAM, LANG_PARAM, LANGUAGES, PARAMS, PROGRAMME_PARAM, REGION_PARAM, SEGMENTS, TO_PARAM,
     Choices, Filters,
 )
 from dashboard.i18n import Translator, translator
 from dashboard.privacy import Rule
-from dashboard.release import catalogue
-from dashboard.release.build import ReleaseError
 from dashboard.settings import ROOT, data_dir
 from dashboard.store.database import QUARANTINE_TABLE, DataUnavailable, data_version
-from dashboard.ui import auth, cache
+from dashboard.ui import auth, cache, published
 from dashboard.wording.common import describe_scope
 
 log = logging.getLogger(__name__)
 
 QUICK_KEY = "quick"  # quick period picks: not in the URL, the dates they set are
-RELEASE_PARAM = "release"  # public mode: the release shown (default: the current one)
 CONTEXT_KEY = "_dashboard_context"
 URL_CHECKED_KEY = "_dashboard_url_checked"
 # Bound widgets write their option labels to the URL; these are re-set on a language switch.
@@ -163,9 +160,9 @@ def frame() -> Context | None:
     tr = translator(lang, rule.k)
     # Stops here unless this visitor may see data; the mode banner follows, once k is known.
     access = auth.gate(lang, tr, place=st.sidebar, banner=False)
-    release = _release(tr) if access.mode == "public" else None
+    release = published.chosen(tr) if access.mode == "public" else None
     if access.mode == "public" and release is None:
-        st.session_state[CONTEXT_KEY] = NoRelease()
+        st.session_state[CONTEXT_KEY] = published.NoRelease()
         return None
     if release is not None:
         rule = Rule(**release.manifest["rule"])  # the protection the release was computed with
@@ -177,7 +174,7 @@ def frame() -> Context | None:
     folder = str(release.folder) if release is not None else str(data_dir())
     try:
         if release is not None:
-            version = _release_version(release)
+            version = published.version_of(release)
         else:
             version = data_version(Path(folder))
             cache.database(folder, version)
@@ -202,48 +199,6 @@ def frame() -> Context | None:
         st.info(_notice(key, ctx), icon=":material/info:")
     st.session_state[CONTEXT_KEY] = ctx
     return ctx
-
-
-class NoRelease(DataUnavailable):
-    """Public mode without an approved release to show."""
-
-    def __init__(self):
-        super().__init__(settings.releases_dir(), "no approved release")
-
-
-def _release(tr: Translator) -> catalogue.Entry | None:
-    """The release a public visitor sees: an approved one, picked in the side bar (kept in the
-    link as `?release=NAME`); by default the current one (the approved one created last)."""
-    approved = [e for e in catalogue.releases(settings.releases_dir()) if e.approved][::-1]
-    if not approved:
-        return None
-    names = [e.name for e in approved]
-    asked = st.query_params.get(RELEASE_PARAM)
-    if asked and asked not in names:
-        st.warning(tr("release.unknown", name=asked[:64]), icon=":material/link_off:")
-    name = st.sidebar.selectbox(tr("release.label"), names, key=RELEASE_PARAM, bind="query-params")
-    return approved[names.index(name)] if name in names else approved[0]
-
-
-def _release_version(entry: catalogue.Entry) -> str:
-    # A release's tables never change; its approval does (a draft becomes approved).
-    approval = entry.manifest.get("approval") or {}
-    return f"{entry.name}|{entry.created}|{approval.get('at', 'draft')}"
-
-
-def release_caption(manifest: dict, tr: Translator) -> str:
-    """"Release NAME, published DATE" (or a draft's words) for the page's side."""
-    approval = manifest.get("approval") or {}
-    if approval:
-        return tr("release.caption", name=manifest["name"], date=tr.date(_day(approval.get("at"))))
-    return tr("release.caption_draft", name=manifest["name"], date=tr.date(_day(manifest.get("created"))))
-
-
-def _day(stamp: object) -> dt.date:
-    try:
-        return dt.datetime.fromisoformat(str(stamp)).date()
-    except ValueError:
-        return dt.date.today()
 
 
 def _filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule,
@@ -298,7 +253,7 @@ def _filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule,
     data_date = _data_date(report)
     side.caption(tr("common.data_date", date=tr.date(data_date)) if data_date else tr("common.data_date_unknown"))
     if release is not None:
-        side.caption(release_caption(release, tr))
+        side.caption(published.release_caption(release, tr))
     ctx = Context(lang=tr.lang, filters=f, choices=choices, folder=folder, version=version,
                   data_date=data_date, region_names=names, data_start=choices.default_start, rule=rule,
                   hub_detail=hub_detail, release=release, notices=tuple(notices))
@@ -395,7 +350,7 @@ def missing_data_page() -> None:
     """The page shown instead of the app when the extract folder cannot be read: what to run."""
     exc = st.session_state.get(CONTEXT_KEY)
     tr = translator(st.session_state.get(LANG_PARAM, "uk"))
-    if isinstance(exc, NoRelease):
+    if isinstance(exc, published.NoRelease):
         st.title(tr("release.none_title"))
         st.info(tr("release.none_body"), icon=":material/inventory_2:")
         st.markdown(f"1. {tr('release.none_build')}\n2. {tr('release.none_approve')}\n3. {tr('missing.step_readme')}")
