@@ -134,40 +134,55 @@ def test_a_hidden_count_names_the_translators_k(lang, k, expected):
     assert tr.count(25) == tr.number(25)
 
 
+# d = 2: weights 1, 6, 6, 6, 1 of 20 for -2..2, so keys below 1/20 of the range get -2, below
+# 7/20 -1, below 13/20 0, below 19/20 +1, the rest +2; d = 1: 1, 6, 1 of 8.
 @pytest.mark.parametrize("key, d, change", [
-    (0, 2, -2), (MOD - 1, 2, 2), (MOD // 2, 2, 0), (-(-MOD // 5), 2, -1), (MOD // 5, 2, -2), (12345, 0, 0),
-    (-(-MOD // 3), 1, 0), (MOD // 3, 1, -1),
+    (0, 2, -2), (MOD // 20 - 1, 2, -2), (MOD * 3 // 20, 2, -1), (MOD // 2, 2, 0), (MOD * 16 // 20, 2, 1),
+    (MOD - 1, 2, 2), (12345, 0, 0), (MOD // 12, 1, -1), (MOD // 2, 1, 0), (MOD * 11 // 12, 1, 1),
 ])
 def test_perturbation_is_a_fixed_function_of_the_cell_key(key, d, change):
     assert privacy.perturbation(key, d) == change
+    assert privacy.changes([key, key], d).tolist() == [change, change]
 
 
-def test_perturbation_is_uniform_over_its_range():
-    keys = [int(hashlib.md5(str(i).encode()).hexdigest()[:12], 16) for i in range(20_000)]
+def test_perturbation_follows_its_table():
+    """The largest changes rare: 1/20 of cells each +-2, 6/20 each -1, 0 and +1."""
+    keys = [int(hashlib.md5(str(i).encode()).hexdigest()[:12], 16) for i in range(40_000)]
     changes = pd.Series([privacy.perturbation(k, 2) for k in keys]).value_counts(normalize=True)
-    assert sorted(changes.index) == [-2, -1, 0, 1, 2]
-    assert changes.between(0.18, 0.22).all()
+    expected = {-2: 1 / 20, -1: 6 / 20, 0: 6 / 20, 1: 6 / 20, 2: 1 / 20}
+    assert sorted(changes.index) == sorted(expected)
+    for change, share in expected.items():
+        assert abs(changes[change] - share) < 0.01, change
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, MOD - 1), min_size=1, max_size=50), st.integers(0, 20))
+def test_sum_changes_stay_within_their_bound_and_follow_the_key(keys, bound):
+    got = privacy.sum_perturbation(keys, bound)
+    assert ((got >= -bound) & (got <= bound)).all()
+    # A plain second computation with Python's integers.
+    mix = 0x9E3779B97F4A7C15 % MOD | 1
+    assert got.tolist() == [((k * mix) % MOD) * (2 * bound + 1) // MOD - bound if bound else 0 for k in keys]
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.integers(0, 10_000), st.integers(0, MOD - 1), st.integers(2, 20), st.integers(0, 5))
 def test_a_shown_count_is_never_a_small_number_and_stays_near_the_truth(count, key, k, d):
     shown = shown_count(count, key, k, d)
+    change = privacy.perturbation(key, d)
     if count == 0:
         assert shown == 0
-    elif count < k:
+    elif count < k or count + change < k:  # small, or changed below k: hidden
         assert shown is None
     else:
-        assert shown >= k and abs(shown - count) <= d
+        assert shown == count + change and shown >= k and abs(shown - count) <= d
 
 
 # --- differencing ------------------------------------------------------------------------------
 
 def candidates(shown: int, k: int, d: int) -> range:
     """Every exact count an attacker who knows the rule could infer from a shown count."""
-    if shown == k:
-        return range(k, k + d + 1)  # a count perturbed below k is shown as k
-    return range(shown - d, shown + d + 1)
+    return range(max(shown - d, k), shown + d + 1)  # never from fewer than k
 
 
 def person_key(pid: str) -> int:

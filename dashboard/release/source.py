@@ -40,7 +40,8 @@ from dashboard.filters import SEGMENTS, Filters, parse_date
 from dashboard.privacy import Rule
 from dashboard.query.participation import COURSE_LIMIT
 from dashboard.release import cube, grain
-from dashboard.release.build import FORMAT, INTERVALS, MANIFEST, RATE_DECIMALS, SHARE_DECIMALS, ReleaseError
+from dashboard.release.build import FORMAT, MANIFEST, ReleaseError
+from dashboard.release.protect import INTERVALS, RATE_DECIMALS, SHARE_DECIMALS
 from dashboard.release.catalogue import read_manifest
 from dashboard.release.sites import SiteFigures
 
@@ -470,8 +471,11 @@ class Release(SiteFigures):
         hubs = self._hubs[(self._hubs["programme"] == fitted.programme)
                           & (joined.isna() | (joined <= pd.Timestamp(fitted.end)))]
         people = self._hub_people.iloc[self._hub_people_rows.get((fitted.programme, period), [])]
-        out = hubs[list(HUB_COLUMNS)].merge(people, on="hub_id", how="left")
-        out["people"] = out["people"].fillna(0)  # nobody at the hub: this table has no group, so 0 is shown
+        out = hubs[list(HUB_COLUMNS)].merge(people, on="hub_id", how="left", indicator=True)
+        # A hub without a row had nobody in a year when nobody anywhere was (the release lists
+        # every hub for every year anyone was trained): 0. A row's missing count stays hidden.
+        absent = out.pop("_merge").eq("left_only").to_numpy()
+        out["people"] = out["people"].mask(absent, 0)
         return out
 
     def growth(self, programme: str) -> pd.DataFrame:
