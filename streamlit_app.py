@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard.ui import frame
 
-st.set_page_config(page_title="Digital Education Hubs", page_icon=":material/school:", layout="wide")
+st.set_page_config(page_title="Digital Education Hubs", page_icon=str(frame.FAVICON), layout="wide")
 
 # Language and filters live here, in the URL, so every page follows them (see frame.PAGES).
 ctx = frame.frame()

@@ -387,6 +387,11 @@ def visible_texts(at) -> list[str]:
         if el.type == "dataframe":
             frame = el.value
             out += [str(c) for c in frame.columns] + [str(v) for v in frame.astype(str).to_numpy().ravel()]
+            styled = el.proto.arrow_data.styler.display_values  # what a styled table shows for its numbers
+            if styled:
+                from streamlit import dataframe_util
+
+                out += [str(v) for v in dataframe_util.convert_arrow_bytes_to_pandas_df(styled).to_numpy().ravel()]
         if proto is not None:
             for attr in ("help", "placeholder", "alt"):
                 value = getattr(proto, attr, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import decimal
 import functools
 import tomllib
 from pathlib import Path
@@ -66,16 +67,24 @@ class Translator:
             raise TypeError(f"{key} is a plural message: use plural()")
         return text.format(**values) if values else text
 
-    def plural(self, key: str, n: float) -> str:
-        """The form of plural message `key` that goes with the number n (CLDR plural rules)."""
+    def plural(self, key: str, count: float, digits: int = 0, **values: object) -> str:
+        """The form of plural message `key` that goes with `count` as shown with `digits`
+        decimals (CLDR plural rules: uk one/few/many/other, en one/other; `2,0` is not `2`), with
+        `{name}` placeholders filled from `values`; `{n}` is the count written the language's way
+        unless `values` gives its text (a hidden count: "fewer than 10")."""
         forms = self.messages[key]
         if not isinstance(forms, dict):
             raise TypeError(f"{key} is not a plural message")
-        return str(forms.get(self.locale.plural_form(n), forms["other"]))
+        if count is None or pd.isna(count):  # a missing number ("—") takes the general form
+            text = str(forms["other"])
+        else:
+            shown = decimal.Decimal(f"{abs(float(count)):.{digits}f}")
+            text = str(forms.get(self.locale.plural_form(shown), forms["other"]))
+        return text.format(**{"n": self.number(count, digits), **values}) if "{" in text else text
 
-    def counted(self, key: str, n: float) -> str:
-        """The number and the word that goes with it: `25 391 осіб`, `1 hub`."""
-        return f"{self.number(n)} {self.plural(key, n)}"
+    def counted(self, key: str, n: float, digits: int = 0) -> str:
+        """The number and the word that goes with it: `25 391 осіб`, `1 hub`, `12,5 особи`."""
+        return f"{self.number(n, digits)} {self.plural(key, n, digits)}"
 
     def number(self, value: float | None, digits: int = 0) -> str:
         """A number with the language's grouping and decimal mark; `—` when missing."""

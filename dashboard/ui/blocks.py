@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from dashboard.filters import SEGMENTS
 from dashboard.i18n import Translator
@@ -46,13 +47,26 @@ def privacy_note(ctx: Context) -> None:
 
 def translated_table(frame: pd.DataFrame, columns: dict[str, str], tr: Translator) -> None:
     """A frame with translated headers; numbers and dates written the language's way."""
-    shown = frame[list(columns)].copy()
-    for name in columns:
-        if pd.api.types.is_numeric_dtype(shown[name]):
-            shown[name] = [tr.number(v) for v in shown[name]]
-        elif shown[name].map(lambda v: isinstance(v, dt.date)).any():
-            shown[name] = [tr.date(v) if isinstance(v, dt.date) else "—" for v in shown[name]]
-    st.dataframe(shown.rename(columns={c: tr(k) for c, k in columns.items()}), hide_index=True, width="stretch")
+    shown = frame[list(columns)].rename(columns={c: tr(k) for c, k in columns.items()})
+    st.dataframe(localised(shown, tr), hide_index=True, width="stretch")
+
+
+def localised(frame: pd.DataFrame, tr: Translator) -> Styler:
+    """A table whose numbers and dates stay numbers and dates, so that a click on a header sorts
+    them as such (13 before 128 before 1,235), while each cell reads the language's way
+    (`1 235`, `17 листопада 2023 р.`); a missing one reads `—`. Columns of text are left as they are.
+    Counts of people that may be hidden are not for this table: they read "fewer than k"
+    through tr.count (see map.hub_table)."""
+    styler = frame.style
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_bool_dtype(column):
+            continue
+        if pd.api.types.is_numeric_dtype(column):
+            styler = styler.format(tr.number, subset=[name])
+        elif column.map(lambda v: isinstance(v, dt.date)).any():
+            styler = styler.format(lambda v: tr.date(v) if isinstance(v, dt.date) else "—", subset=[name])
+    return styler
 
 
 # Keys of the page-local pickers (not in the URL: they only change what one page shows).
@@ -100,9 +114,10 @@ def definitions(ctx: Context, keys: list[str]) -> None:
         st.markdown("\n".join(f"- **{tr(key + '_term')}**: {tr(key, k=k)}" for key in keys))
 
 
-def table(frame: pd.DataFrame) -> None:
-    """A table already in words (dashboard.wording), full width, without the index."""
-    st.dataframe(frame, hide_index=True, width="stretch")
+def table(frame: pd.DataFrame, tr: Translator | None = None) -> None:
+    """A table already in words (dashboard.wording), full width, without the index; with `tr`,
+    its number and date columns are kept as such and written the language's way (localised)."""
+    st.dataframe(frame if tr is None else localised(frame, tr), hide_index=True, width="stretch")
 
 
 def static_table(frame: pd.DataFrame) -> None:

@@ -132,4 +132,3 @@ def fact_sheet(ctx: Context, lang: str) -> None:
         tr("export.factsheet_button"), functools.partial(_sheet, ctx.folder, ctx.version, v, region),
         file_name=factsheet.file_name(v, region, country), mime="application/pdf", key="export_sheet_pdf",
         on_click="ignore", icon=":material/picture_as_pdf:")
-    st.caption(tr("export.cli"))

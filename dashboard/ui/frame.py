@@ -32,6 +32,10 @@ CONTEXT_KEY = "_dashboard_context"
 URL_CHECKED_KEY = "_dashboard_url_checked"
 # Bound widgets write their option labels to the URL; these are re-set on a language switch.
 RELABEL_KEYS = (PROGRAMME_PARAM, REGION_PARAM, QUICK_KEY, *SEGMENTS)
+# The browser tab's icon, a file of the app served by the app itself: a Material icon name or an
+# emoji would make every visitor's browser fetch it from an outside server (fonts.gstatic.com,
+# cdn.jsdelivr.net), and the dashboard must work offline.
+FAVICON = Path(__file__).with_name("favicon.png")
 # The app's pages: (file, catalogue key of its title, icon); the first is served at "/".
 PAGES = (
     ("pages/overview.py", "page.overview", ":material/dashboard:"),

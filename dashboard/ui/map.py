@@ -234,7 +234,7 @@ def growth_panel(ctx: Context, growth: pd.DataFrame, year: int) -> None:
     tr = ctx.tr
     row = growth[growth["year"] == year].iloc[0]
     st.markdown(f"**{tr('map.growth_title')}**")
-    st.markdown(tr("map.growth_caption", total=tr.number(row["total"]), year=year, joined=tr.number(row["joined"])))
+    st.markdown(wording.growth_text(row["total"], row["joined"], year, tr))
     spec = cache.chart(charts.growth_chart, tr, growth, year=year)
     st.vega_lite_chart(spec=spec, width="stretch", theme=None, alt=tr("map.growth_chart"))
     with st.expander(tr("chart.table")):

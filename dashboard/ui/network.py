@@ -20,7 +20,7 @@ def network_growth(ctx: Context) -> None:
     chart_block(ctx, spec, wording.network_summary(years, tr), wording.network_table(years, tr))
     undated = cache.undated_sites(ctx)
     if undated:
-        st.caption(tr("network.undated", n=tr.number(undated)))
+        st.caption(wording.undated_text(undated, tr))
 
 
 def waitlist(ctx: Context) -> None:

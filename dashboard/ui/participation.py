@@ -53,7 +53,7 @@ def courses(ctx: Context) -> None:
         table(wording.breakdown_table(data, "course", tr, ctx.region_names))
         total = cache.course_count(ctx)
         if total > len(data):
-            st.caption(tr("participation.courses_more", shown=tr.number(len(data)), total=tr.number(total)))
+            st.caption(wording.courses_more(len(data), total, tr))
 
 
 def cascade(ctx: Context) -> None:

@@ -43,6 +43,7 @@ def reasons(ctx: Context, report: dict, quarantine) -> None:
     if found.empty:
         st.info(tr("dq.no_reasons"))
         return
+    found["reason"] = [wording.reason_text(code, tr) for code in found["reason"]]
     translated_table(found, {"file": "col.file", "reason": "col.reason", "rows": "col.rows"}, tr)
     st.caption(tr("dq.reasons_note"))
 
@@ -63,12 +64,11 @@ def silent_hubs(ctx: Context) -> None:
     if per_region.empty:
         st.info(tr("dq2.silent_none_active"))
         return
-    st.markdown(tr("dq2.silent_total", silent=tr.number(len(silent)),
-                   active=tr.number(per_region["active_hubs"].sum())))
+    st.markdown(wording.silent_total(len(silent), per_region["active_hubs"].sum(), tr))
     static_table(wording.silent_table(per_region, tr, ctx.region_names))
     if ctx.hub_detail and len(silent):
         with st.expander(tr("dq2.silent_list")):
-            table(wording.silent_list(silent, tr, ctx.region_names))
+            table(wording.silent_list(silent, tr, ctx.region_names), tr)
     else:
         st.caption(tr("dq2.silent_public"))
 

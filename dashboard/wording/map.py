@@ -31,6 +31,12 @@ def cell_text(value: object, state: str, metric: str, tr: Translator) -> str:
     return state_text(state, tr)
 
 
+def growth_text(total: int, joined: int, year: int, tr: Translator) -> str:
+    """The centres in the network at a year's end and those that joined that year:
+    `21 центр до кінця 2015 року; 1 приєднався цього року.`"""
+    return tr.plural("map.growth_caption", total, year=year, joined=tr.plural("map.growth_joined_count", joined))
+
+
 def map_summary(regions: pd.DataFrame, metric: str, tr: Translator, names: dict[str, str]) -> str:
     """One-line text alternative of the choropleth: highest and lowest region, and what is missing."""
     states = region_states(regions, metric)

@@ -113,11 +113,33 @@ def waitlist_summary(latest_all: pd.DataFrame, tr: Translator) -> str:
     if latest_all.empty:
         return tr("network.waitlist_none")
     r = latest_all.iloc[0]
-    month, waiting = tr.month(pd.Timestamp(r["month"]).date()), tr.count(r["waiting"])
+    month, waiting = tr.month(pd.Timestamp(r["month"]).date()), waiting_text(r["waiting"], tr)
     if not r["reported"]:
         return tr("network.waitlist_no_reports", month=month, waiting=waiting)
-    return tr("network.waitlist_caption", month=month, waiting=waiting, capacity=tr.number(r["capacity"], 1),
+    return tr("network.waitlist_caption", month=month, waiting=waiting,
+              capacity=people_text(r["capacity"], tr, 1),
               months=months_text(r["months_to_clear"], r["trained_3m"], tr))
+
+
+def waiting_text(waiting: object, tr: Translator) -> str:
+    """People waiting, with the verb and noun that go with the count: `21 people were waiting`,
+    `чекала 21 особа`; a hidden count reads as "fewer than k" (in the form that goes with k)."""
+    if is_missing(waiting):
+        return tr.plural("network.waiting_people", tr.k, n=tr.fewer_than())
+    return tr.plural("network.waiting_people", waiting)
+
+
+def people_text(value: object, tr: Translator, digits: int = 0) -> str:
+    """A number of people with the noun that goes with it: `12,5 особи`, `1 person`; `— осіб`,
+    `— people` when unknown."""
+    if is_missing(value):
+        return f"{tr.number(None)} {tr.plural('plural.people', 0)}"
+    return tr.counted("plural.people", value, digits)
+
+
+def undated_text(n: int, tr: Translator) -> str:
+    """The sites without a joining date, in words: `1 site has no joining date ...`."""
+    return tr.plural("network.undated", n)
 
 
 def partners_summary(partners: pd.DataFrame, tr: Translator) -> str:
@@ -126,8 +148,8 @@ def partners_summary(partners: pd.DataFrame, tr: Translator) -> str:
     if listed.empty:
         return tr("network.partners_none")
     staff = pd.to_numeric(listed["staff_trained"], errors="coerce")
-    text = tr("network.partners_caption", partners=tr.number(listed["partners"].sum()),
-              types=tr.number(len(listed)))
+    text = tr.plural("network.partners_caption", listed["partners"].sum(),
+                     types=tr.plural("network.partner_kinds", len(listed)))
     if staff.notna().any() and staff.max() > 0:
         top = listed.loc[staff.idxmax()]
         text += " " + tr("network.partners_top", type=tr(f"network.partner_{top['partner_type']}"),

@@ -84,6 +84,11 @@ def breakdown_summary(frame: pd.DataFrame, dimension: str, tr: Translator, regio
     return text
 
 
+def courses_more(shown: int, total: int, tr: Translator) -> str:
+    """How many course titles are listed of how many: `The 30 largest of 41 course titles are listed.`"""
+    return tr.plural("participation.courses_more", total, shown=tr.number(shown))
+
+
 def breakdown_table(frame: pd.DataFrame, dimension: str, tr: Translator, region_names: Mapping[str, str]) -> pd.DataFrame:
     """The table behind a breakdown: value, people, activities, hubs (and per 100,000 for regions)."""
     columns = {tr(f"participation.dim_{dimension}"): [label_of(dimension, v, tr, region_names) for v in frame["value"]],

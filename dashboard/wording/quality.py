@@ -12,6 +12,28 @@ from dashboard.i18n import Translator
 from dashboard.wording.common import is_missing, words_table
 
 
+SCORE_SUFFIX = "_out_of_range"
+
+
+def reason_text(code: object, tr: Translator) -> str:
+    """A quarantine reason code of dashboard/clean in words: its own message ([reason]), or
+    "no …" / "unrecognised …" for the codes made from a field's name (`missing_hub_id`,
+    `unknown_gender`), or a Digigram area's score out of range; a code the catalogue does not
+    know reads "another problem", never the code itself."""
+    code = str(code)
+    own = tr.messages.get(f"reason.{code}")
+    if isinstance(own, str):
+        return own
+    for family in ("missing", "unknown"):
+        field = tr.messages.get(f"reason.field.{code.removeprefix(family + '_')}")
+        if code.startswith(family + "_") and isinstance(field, str):
+            return tr(f"dq.reason_{family}", field=field)
+    area = tr.messages.get(f"skills.area_{code.removesuffix(SCORE_SUFFIX)}")
+    if code.endswith(SCORE_SUFFIX) and isinstance(area, str):
+        return tr("dq.reason_score", area=area)
+    return tr("dq.reason_other")
+
+
 def extract_table(times: pd.DataFrame, tr: Translator) -> pd.DataFrame:
     """When each cleaned table was written, with its rows."""
     return words_table({tr("dq2.col_table"): [tr.label_or_code("dq2.table", t) for t in times["table"]],
@@ -28,6 +50,11 @@ def written(moment: object, tr: Translator) -> str:
     return tr("dq2.written_at", date=tr.date(stamp.date()), time=stamp.strftime("%H:%M"))
 
 
+def silent_total(silent: int, active: int, tr: Translator) -> str:
+    """The silent hubs of the view in one sentence: `1 of 3 active hubs sent no report in the period.`"""
+    return tr.plural("dq2.silent_total", silent, active=tr.plural("dq2.silent_of", active))
+
+
 def silent_table(per_region: pd.DataFrame, tr: Translator, region_names: Mapping[str, str]) -> pd.DataFrame:
     """Regions with their active hubs and those that sent no report in the period, most silent first."""
     return words_table({tr("participation.dim_region"): [region_names.get(c, c) for c in per_region["region_code"]],
@@ -37,11 +64,12 @@ def silent_table(per_region: pd.DataFrame, tr: Translator, region_names: Mapping
 
 
 def silent_list(silent: pd.DataFrame, tr: Translator, region_names: Mapping[str, str]) -> pd.DataFrame:
-    """The hubs that sent no report (hub-level detail: internal mode only)."""
+    """The hubs that sent no report (hub-level detail: internal mode only); show it with blocks.table(…, tr)."""
     return words_table({tr("dq2.col_hub"): list(silent["hub_id"]), tr("dq2.col_name"): list(silent["name"]),
                         tr("dq2.col_settlement"): [s if isinstance(s, str) else "—" for s in silent["settlement"]],
                         tr("participation.dim_region"): [region_names.get(c, c) for c in silent["region_code"]],
-                        tr("dq2.col_joined"): [tr.date(pd.Timestamp(d).date()) if not is_missing(d) else "—"
+                        # dates, not words: the table sorts them as dates and writes them the language's way
+                        tr("dq2.col_joined"): [pd.Timestamp(d).date() if not is_missing(d) else None
                                                for d in silent["joined_on"]]})
 
 

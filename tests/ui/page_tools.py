@@ -30,6 +30,16 @@ def table_under(at, title: str, nth: int = 0) -> pd.DataFrame:
     return found[nth].reset_index(drop=True)
 
 
+def shown(table) -> pd.DataFrame:
+    """The texts a user reads in a table (a styled st.dataframe's display values; else its values)."""
+    from streamlit import dataframe_util
+
+    styler = table.proto.arrow_data.styler
+    if styler.display_values:
+        return dataframe_util.convert_arrow_bytes_to_pandas_df(styler.display_values)
+    return table.value
+
+
 def rows(frame: pd.DataFrame) -> list[list[str]]:
     """A table in words as lists of cells (a missing cell reads None)."""
     return [[None if pd.isna(v) else v for v in row] for row in frame.astype(object).to_numpy().tolist()]

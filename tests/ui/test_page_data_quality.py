@@ -8,12 +8,14 @@ None of these figures is a count of people: they are exact whatever the perturba
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 
+import pandas as pd
 import pytest
 from conftest import run_app, visible_texts
-from page_tools import internal_mode, rows, sign_in_internal, table_under
+from page_tools import internal_mode, rows, shown, sign_in_internal, table_under
 
 from dashboard.i18n import Translator
 
@@ -36,15 +38,16 @@ def test_files_and_reasons_equal_the_report(monkeypatch):
     internal_mode(monkeypatch)  # the cleaning report is for signed-in staff; public mode shows the release
     at = run_app({"lang": "en"}, page="data_quality")
     assert not at.exception
-    files, reasons = (d.value for d in at.dataframe[:2])  # then the silent hubs, listed for staff
+    files, reasons = (shown(d) for d in at.dataframe[:2])  # then the silent hubs, listed for staff
     assert list(files.columns) == ["File", "Table", "Extract date", "Rows read", "Cleaned", "Quarantined", "Duplicates"]
     assert rows(files) == [["hubs_2025.csv", "hub registry", "30 June 2025", "7", "5", "1", "1"],
                            ["participants_2024.csv", "participant reports", "27 December 2024", "25,391", "25,386",
                             "4", "1"]]
     assert list(reasons.columns) == ["File", "Reason", "Rows"]
-    assert rows(reasons) == [["hubs_2025.csv", "unknown_region", "1"],
-                             ["participants_2024.csv", "unknown_hub", "3"],
-                             ["participants_2024.csv", "bad_date", "1"]]
+    # Reasons in words (the codes unknown_region, unknown_hub and bad_date of QUARANTINE).
+    assert rows(reasons) == [["hubs_2025.csv", "a region name that matches no region", "1"],
+                             ["participants_2024.csv", "a hub code that is not in the hub registry", "3"],
+                             ["participants_2024.csv", "a date that cannot be read or is out of range", "1"]]
     # 7 + 25,391 read; 5 + 25,386 cleaned; 1 + 4 quarantined; 1 + 1 duplicates.
     assert "Rows read: 25,398; cleaned: 25,391; quarantined: 5; duplicates: 2." in [m.value for m in at.markdown]
 
@@ -80,7 +83,7 @@ def test_when_each_table_was_written(monkeypatch):
             "nodata": [["Region", "Hubs in the registry", "Active hubs expected to report", "Likely reason"],
                        ["Kyiv", "1", "0", "no active hub had joined by the end of the period"],
                        ["Lviv Oblast", "0", "0", "no hub in the registry"]]}),
-    ("uk", {"total": "1 з 3 активних хабів не подали звіту за період.",
+    ("uk", {"total": "1 з 3 активних хабів не подав звіту за період.",  # 1 хаб не подав
             "silent": [["Регіон", "Активних хабів, що мали звітувати", "Не подали звіту", "Частка без звітів"],
                        ["Вінницька область", "2", "1", "50,0 %"], ["Київська область", "1", "0", "0,0 %"]],
             "nodata": [["Регіон", "Хабів у реєстрі", "Активних хабів, що мали звітувати", "Імовірна причина"],
@@ -117,8 +120,10 @@ def test_silent_hubs_listed_one_by_one_only_in_internal_mode(monkeypatch):
     assert not at.exception
     listed = [e for e in at.expander if e.label == "The hubs, one by one"]
     assert listed
-    table = listed[0].children[0].value
-    assert rows(table) == [["ХЦО-00002", "Бібліотека-філія с. Мар’янівка", "—", "Vinnytsia Oblast", "17 November 2023"]]
+    table = listed[0].children[0]
+    assert rows(shown(table)) == [["ХЦО-00002", "Бібліотека-філія с. Мар’янівка", "—", "Vinnytsia Oblast",
+                                   "17 November 2023"]]
+    assert table.value["Joined"].tolist() == [dt.date(2023, 11, 17)]  # a date, sorted as a date
 
 
 @pytest.mark.parametrize("lang, rule", [
@@ -188,3 +193,39 @@ def test_staff_review_a_draft_beside_the_current_release_and_approve_it(clean_di
     assert not at.exception
     assert catalogue.current(root).name == "2025-draft"
     assert catalogue.find(root, "2025-draft").manifest["approval"]["by"] == "tester@example.org"
+
+
+# The raw files' rows of tests/conftest.py REPORT: 7 read in hubs_2025.csv, 25,391 in participants_2024.csv.
+@pytest.mark.parametrize("lang, column, smallest_first", [
+    ("en", "Rows read", [(7, "7"), (25391, "25,391")]),
+    ("uk", "Рядків прочитано", [(7, "7"), (25391, "25\u00a0391")]),
+])
+def test_numbers_sort_as_numbers_and_read_the_language_way(monkeypatch, lang, column, smallest_first):
+    """A click on a header sorts the numbers (the table's values), not their texts: as text,
+    "25,391" would sort before "7". Each number still reads the language's way."""
+    internal_mode(monkeypatch)
+    at = run_app({"lang": lang}, page="data_quality")
+    assert not at.exception
+    files = at.dataframe[0]
+    values, texts = files.value[column], shown(files)[column]
+    assert pd.api.types.is_integer_dtype(values)
+    order = values.sort_values(kind="stable").index
+    assert list(zip(values[order].tolist(), texts[order].tolist())) == smallest_first
+    dates = files.value.iloc[:, 2]  # Extract date: dates, sorted as dates (30 June 2025 after 27 December 2024)
+    assert sorted(dates.tolist()) == [dt.date(2024, 12, 27), dt.date(2025, 6, 30)]
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_no_reason_code_reaches_the_page(monkeypatch, lang):
+    """Every quarantine reason is shown in words, in the page's language."""
+    from conftest import QUARANTINE
+
+    internal_mode(monkeypatch)
+    at = run_app({"lang": lang}, page="data_quality")
+    assert not at.exception
+    codes = {q[3] for q in QUARANTINE}
+    texts = visible_texts(at)
+    assert not codes & set(texts)
+    assert not [t for t in texts if re.fullmatch(r"[a-z]+(?:_[a-z]+)+", t)]
+    words = {"uk": "код хабу, якого немає в реєстрі хабів", "en": "a hub code that is not in the hub registry"}[lang]
+    assert words in shown(at.dataframe[1]).iloc[:, 1].tolist()

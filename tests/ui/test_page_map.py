@@ -226,7 +226,7 @@ def test_kemerovo_replays_the_network_growth():
     assert not at.exception
     hubs = next(layer for layer in _deck(at)["layers"] if layer["id"] == maps.LAYER_HUBS)
     assert [h["t"] for h in hubs["data"]] == ["Кемеровская областная научная библиотека"]
-    assert any("by the end of 2010" in m.value for m in at.markdown)
+    assert "1 centre by the end of 2010; 1 joined that year." in [m.value for m in at.markdown]  # not "1 centres"
     assert [f["properties"]["code"] for f in _deck(at)["layers"][0]["data"]["features"]] == ["RU-KEM"]
 
 
