@@ -91,10 +91,12 @@ def _alive(pid: int) -> bool:  # pragma: no cover - used where there is no fcntl
 
 def sweep(parent: Path, prefix: str) -> list[str]:
     """Remove the scratch folders `<parent>/<prefix>*` that no live process holds (runs that were
-    killed or failed without cleaning up); returns their names."""
+    killed or failed without cleaning up); returns their names. The versions folder of an extract
+    whose name shares the prefix (`.clean-2024.versions` beside `clean-2024/`) is never one."""
     swept = []
     try:
-        candidates = [p for p in Path(parent).iterdir() if p.name.startswith(prefix) and p.is_dir()]
+        candidates = [p for p in Path(parent).iterdir()
+                      if p.name.startswith(prefix) and not p.name.endswith(VERSIONS_SUFFIX) and p.is_dir()]
     except OSError:
         return swept
     for path in sorted(candidates):

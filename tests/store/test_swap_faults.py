@@ -220,6 +220,20 @@ def test_scratch_folders_of_dead_runs_are_swept_and_live_ones_kept(tmp_path):
     assert versions.sweep(parent, SCRATCH_PREFIX) == [alive_name]  # its process is gone now
 
 
+def test_cleaning_beside_an_extract_named_like_a_scratch_folder_keeps_its_versions(tmp_path):
+    """An extract called `clean-2024` keeps its versions in `.clean-2024.versions`, which starts
+    like a scratch folder (`.clean-`): cleaning another extract in the same folder must leave it."""
+    parent = tmp_path / "data"
+    parent.mkdir()
+    run(SAMPLES, parent / "clean-2024", SALT, progress=False)
+    before = sorted(p.name for p in (parent / ".clean-2024.versions").iterdir())
+    assert before and (parent / "clean-2024" / "activities.parquet").exists()
+    os.utime(parent / ".clean-2024.versions", (1, 1))  # published long ago: no run is young enough to hold it
+    run(SAMPLES, parent / "clean-2025", SALT, progress=False)
+    assert sorted(p.name for p in (parent / ".clean-2024.versions").iterdir()) == before
+    assert (parent / "clean-2024" / "activities.parquet").exists()
+
+
 # ---- the data version and the query-ready copies -------------------------------------------------
 
 @pytest.fixture
