@@ -1,7 +1,9 @@
 """`python -m benchmarks.load`: concurrent sessions on loopback visit every page and change filters.
 
-By default one `streamlit run` process is started over the extract; `--replicas N` starts N
-replicas behind nginx with scripts/replicas.sh; `--url` points at a running deployment. Each
+By default one `streamlit run` process is started over the extract, or with `--release DIR` in
+public mode over the releases folder's current release alone (no extract: DASHBOARD_DATA_DIR names
+a folder that does not exist); `--replicas N` starts N replicas behind nginx with
+scripts/replicas.sh; `--url` points at a running deployment. Each
 session is a websocket client (benchmarks.wsclient), not a browser: the server does all the
 work it does for a browser, the client draws nothing. Latency is the time from the request
 to the end of the script run. The server's memory is sampled every second.
@@ -25,6 +27,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from benchmarks import machine
+from benchmarks.pagerun import public_settings
 from benchmarks.wsclient import Session, ViewResult
 
 DEFAULT_DATA = Path(tempfile.gettempdir()) / "hub-benchmarks" / "clean-tier1-1000000"
@@ -35,25 +38,39 @@ VIEW_TIMEOUT_S = 120  # a view that takes longer counts as an error
 LEVEL_TOLERANCE = 0.05  # memory "levels off": the last third grows < 5% (+ 20 MB) over the middle third
 LEVEL_SLACK_MB = 20
 REPLICAS_SCRIPT = machine.ROOT / "scripts" / "replicas.sh"
+MIX_REGIONS = 8  # the busiest regions a visitor may filter to
 
 
 # ---- what the sessions ask for ---------------------------------------------------------------
 
-def view_mix(data: Path) -> list[str]:
-    """Query strings a visitor may have: languages, periods, the busiest regions, a segment."""
+def extract_regions(data: Path) -> list[tuple[str, str]]:
+    """(Ukrainian, English) names of the extract's busiest regions in the default programme."""
     import duckdb
 
     from dashboard.filters import DEFAULT_PROGRAMME
-    from dashboard.i18n import translator
 
     con = duckdb.connect()
     try:
-        regions = con.execute(
+        return con.execute(
             "SELECT r.name_uk, r.name_en FROM read_parquet(?) p JOIN read_parquet(?) r USING (region_code) "
-            "WHERE p.programme = ? GROUP BY ALL ORDER BY count(*) DESC LIMIT 8",
-            [str(data / "participants.parquet"), str(data / "regions.parquet"), DEFAULT_PROGRAMME]).fetchall()
+            "WHERE p.programme = ? GROUP BY ALL ORDER BY count(*) DESC LIMIT ?",
+            [str(data / "participants.parquet"), str(data / "regions.parquet"), DEFAULT_PROGRAMME,
+             MIX_REGIONS]).fetchall()
     finally:
         con.close()
+
+
+def release_regions(releases: Path) -> list[tuple[str, str]]:
+    """(Ukrainian, English) names of the busiest regions of the releases folder's current release."""
+    from benchmarks.release import busiest_regions
+
+    return [(uk, en) for _code, uk, en in busiest_regions(releases, MIX_REGIONS)]
+
+
+def view_mix(regions: list[tuple[str, str]]) -> list[str]:
+    """Query strings a visitor may have: languages, periods, one of `regions` (names), a segment."""
+    from dashboard.i18n import translator
+
     periods = [{}, {"from": "2024-01-01", "to": "2024-12-31"}, {"from": "2023-01-01", "to": "2023-12-31"},
                {"from": "2025-01-01"}]
     mix = []
@@ -105,12 +122,17 @@ class MemorySampler(threading.Thread):
         self.join()
 
 
-def start_single(data: Path, log: Path) -> tuple[str, list[int], callable]:
-    """One `streamlit run` on a free loopback port; (url, [pid], stop)."""
+def server_env(data: Path, releases: Path | None) -> dict[str, str]:
+    """The settings of the servers: the extract, or public mode on a releases folder with no extract."""
+    return {"DASHBOARD_DATA_DIR": str(data)} if releases is None else public_settings(releases)
+
+
+def start_single(settings: dict[str, str], log: Path) -> tuple[str, list[int], callable]:
+    """One `streamlit run` on a free loopback port with `settings` in its environment; (url, [pid], stop)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "DASHBOARD_DATA_DIR": str(data)}
+    env = {**os.environ, **settings}
     cmd = [sys.executable, "-m", "streamlit", "run", str(machine.ROOT / "streamlit_app.py"),
            "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
            "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
@@ -138,9 +160,10 @@ def start_single(data: Path, log: Path) -> tuple[str, list[int], callable]:
     raise RuntimeError(f"streamlit did not start; see {log}")
 
 
-def start_replicas(n: int, data: Path, run_dir: Path) -> tuple[str, list[int], callable]:
-    """N replicas behind nginx via scripts/replicas.sh; (nginx url, replica pids, stop)."""
-    env = {**os.environ, "DASHBOARD_DATA_DIR": str(data), "RUN_DIR": str(run_dir)}
+def start_replicas(n: int, settings: dict[str, str], run_dir: Path) -> tuple[str, list[int], callable]:
+    """N replicas behind nginx via scripts/replicas.sh, `settings` in their environment; (nginx url,
+    replica pids, stop)."""
+    env = {**os.environ, **settings, "RUN_DIR": str(run_dir)}
     out = subprocess.run(["bash", str(REPLICAS_SCRIPT), "start", str(n)], env=env, capture_output=True, text=True)
     if out.returncode != 0:
         raise RuntimeError(f"replicas.sh start failed:\n{out.stdout}\n{out.stderr}")
@@ -280,6 +303,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
                         help=f"cleaned extract the servers read (default {DEFAULT_DATA}, made by python -m benchmarks)")
+    parser.add_argument("--release", type=Path, metavar="RELEASES_DIR",
+                        help="public mode on this releases folder's current release instead of --data, with no "
+                             "extract (e.g. /tmp/hub-benchmarks/releases-tier1-1000000, made by "
+                             "python -m benchmarks.release)")
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--duration", type=float, default=60, help="seconds of load (default 60)")
     parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), metavar=("MIN", "MAX"),
@@ -291,22 +318,36 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def source_words(args: argparse.Namespace, short: bool = False) -> str:
+    """What the servers read, for the report: the extract, or the release (public mode, no extract)."""
+    if args.release is None:
+        return f"extract `{args.data.name if short else args.data}`"
+    from dashboard.release import catalogue
+
+    entry = catalogue.current(args.release)
+    name = entry.name if entry else "none approved"
+    if short:
+        return f"release `{name}` of `{args.release.name}`"
+    return f"the release `{name}` in `{args.release}` (public mode, no extract on disk for the app)"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    mix = view_mix(args.data)
+    mix = view_mix(release_regions(args.release) if args.release else extract_regions(args.data))
+    settings = server_env(args.data, args.release)
     with tempfile.TemporaryDirectory() as tmp:
         if args.url:
             url, pids, stop = args.url, [int(p) for p in args.pids.split(",") if p], (lambda: None)
             setup, label = f"A running deployment at {args.url}", "given deployment"
         elif args.replicas:
-            url, pids, stop = start_replicas(args.replicas, args.data, Path(tmp) / "run")
+            url, pids, stop = start_replicas(args.replicas, settings, Path(tmp) / "run")
             setup = f"{args.replicas} Streamlit replicas behind nginx (scripts/replicas.sh, deploy/nginx.conf)"
             label = f"{args.replicas} replicas behind nginx"
         else:
-            url, pids, stop = start_single(args.data, Path(tmp) / "streamlit.log")
+            url, pids, stop = start_single(settings, Path(tmp) / "streamlit.log")
             setup, label = "One Streamlit process", "one process"
-        setup += f" over `{args.data}`"
-        label += f", extract `{args.data.name}`"
+        setup += f" over {source_words(args)}"
+        label += f", {source_words(args, short=True)}"
         try:
             print(f"{args.sessions} sessions for {args.duration:.0f} s against {url} …", flush=True)
             result = run_load(url, pids, args.sessions, args.duration, tuple(args.think), mix)
@@ -316,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + body)
     if not args.no_docs:
         kind = f"replicas{args.replicas}" if args.replicas else "single" if not args.url else "url"
-        machine.update_section(f"load-{kind}-{args.data.name}", body)
+        machine.update_section(f"load-{kind}-{(args.release or args.data).name}", body)
         print(f"written to {machine.DOC}")
     errors = sum(len(v.errors) for v in result.views) + len(result.connect_errors)
     return 1 if errors else 0

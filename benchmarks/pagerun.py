@@ -5,6 +5,11 @@ app yet, no Streamlit cache, no DuckDB connection. The script runs through Strea
 (the same ScriptRunner the server uses, without a browser). Every statement the page sends to
 `store.database.Database.execute` is recorded and, after the page runs, replayed on a fresh connection:
 that replay is the raw DuckDB time of the page's aggregates, half of the floor.
+
+With `--release RELEASES_DIR` the page runs as the public side does: public mode on the releases
+folder's current release, and DASHBOARD_DATA_DIR pointing at a folder that does not exist, so no
+person-level file can be read; nothing is replayed (a release is read without store.database, so
+any statement recorded there is the page reaching for an extract).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ WARM_RUNS = 3  # reruns of an unchanged view; the median is reported
 REPLAYS = 3  # passes of the DuckDB replay on the fresh connection; the fastest is reported (--replays)
 TIMEOUT_S = 900  # one script run at the stress tier may take minutes; AppTest's default is 3 s
 BARE_SCRIPT = "import streamlit as st\nst.write('hello')\n"
+NO_EXTRACT = ".no-extract-here"  # with --release: DASHBOARD_DATA_DIR, inside the releases folder, never created
 
 
 class Recorder:
@@ -49,11 +55,12 @@ class Recorder:
         calls, self.calls = self.calls, []
         return calls
 
-    def replay(self, folder: Path, calls: list[tuple[str, list, float]], passes: int = REPLAYS) -> float:
-        """Seconds to run `calls` on a fresh Database (fastest of `passes`), without Streamlit."""
+    def replay(self, folder: Path | None, calls: list[tuple[str, list, float]], passes: int = REPLAYS) -> float:
+        """Seconds to run `calls` on a fresh Database (fastest of `passes`), without Streamlit; 0
+        without a `folder` (a release) or calls."""
         from dashboard.store import database as query
 
-        if not calls:
+        if folder is None or not calls:
             return 0.0
         db = query.Database(folder)
         try:
@@ -101,7 +108,7 @@ def navigation_mode() -> None:
     app_test.PagesManager = NavigationPagesManager
 
 
-def measure_page(page: str, first: bool, folder: Path, regions: list[str], replays: int = REPLAYS) -> dict:
+def measure_page(page: str, first: bool, folder: Path | None, regions: list[str], replays: int = REPLAYS) -> dict:
     """Cold first run, warm reruns and one filter change per region, with query and memory figures."""
     from streamlit.testing.v1 import AppTest
 
@@ -154,20 +161,30 @@ def measure_bare() -> dict:
     return {"page": "bare st.write", "cold_s": cold, "warm_s": statistics.median(warm), "peak_mb": _peak_mb()}
 
 
+def public_settings(releases: Path) -> dict[str, str]:
+    """The settings of a public deployment on the releases folder, with no extract anywhere."""
+    missing = releases / NO_EXTRACT
+    if missing.exists():
+        raise SystemExit(f"{missing} exists: it must not, so that no extract can be read")
+    return {"DASHBOARD_MODE": "public", "DASHBOARD_RELEASES_DIR": str(releases), "DASHBOARD_DATA_DIR": str(missing)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--page", help="page file (ui.PAGES path); omit for the bare-script floor")
     parser.add_argument("--first", action="store_true", help="the page is the default one (served at /)")
     parser.add_argument("--data", type=Path, help="cleaned extract folder")
+    parser.add_argument("--release", type=Path,
+                        help="releases folder instead of --data: public mode on its current release, no extract")
     parser.add_argument("--regions", default="", help="comma-separated region codes to filter to, one run each")
     parser.add_argument("--replays", type=int, default=REPLAYS, help="passes of the DuckDB replay (fastest counts)")
     parser.add_argument("--out", type=Path, required=True, help="JSON file to write")
     args = parser.parse_args(argv)
     os.chdir(ROOT)
     if args.page:
-        os.environ["DASHBOARD_DATA_DIR"] = str(args.data)
+        os.environ.update(public_settings(args.release) if args.release else {"DASHBOARD_DATA_DIR": str(args.data)})
         regions = [r for r in args.regions.split(",") if r]
-        result = measure_page(args.page, args.first, args.data, regions, args.replays)
+        result = measure_page(args.page, args.first, None if args.release else args.data, regions, args.replays)
     else:
         result = measure_bare()
     args.out.write_text(json.dumps(result, indent=1), encoding="utf-8")

@@ -36,7 +36,7 @@ class StepCost:
         return self.rows / self.seconds if self.seconds else 0.0
 
 
-def _run_timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+def run_timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Run `cmd`; return (wall seconds, peak RSS in MB) from GNU time, or from rusage without it."""
     if Path(TIME).exists():
         with open(os.devnull, "w") as devnull:
@@ -79,7 +79,7 @@ def generate(raw: Path, people: int, seed: int) -> StepCost | None:
         shutil.rmtree(raw)
     print(f"generating {people:,} people into {raw} …", flush=True)
     cmd = [sys.executable, "-m", "dashboard.demo", str(raw), "--people", str(people), "--seed", str(seed), "--quiet"]
-    seconds, peak = _run_timed(cmd, dict(os.environ))
+    seconds, peak = run_timed(cmd, dict(os.environ))
     rows = sum(max(0, _line_count(p) - 1) for p in raw.glob("*.csv"))
     (raw / COMPLETE).write_text("")
     cost = StepCost("generate", seconds, peak, rows)
@@ -97,7 +97,7 @@ def clean(raw: Path, folder: Path) -> StepCost:
     answers of the standard views not: see `warm`); rows are the raw rows read."""
     env = {**os.environ, "DASHBOARD_SALT": os.environ.get("DASHBOARD_SALT", SALT)}
     cmd = [sys.executable, "-m", "dashboard.clean", str(raw), str(folder), "--quiet", "--no-warm"]
-    seconds, peak = _run_timed(cmd, env)
+    seconds, peak = run_timed(cmd, env)
     report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     rows = sum(int(f.get("rows_in", 0)) for f in report.get("files", {}).values())
     cost = StepCost("clean", seconds, peak, rows)
@@ -112,7 +112,7 @@ def warm(folder: Path, regions: bool = True) -> StepCost:
     from dashboard.store.database import answers_fingerprint
 
     cmd = [sys.executable, "-m", "dashboard.warm", str(folder), *([] if regions else ["--no-regions"])]
-    seconds, peak = _run_timed(cmd, dict(os.environ))
+    seconds, peak = run_timed(cmd, dict(os.environ))
     # One folder per version of the whole extract (dashboard.store.database.answers_fingerprint).
     answers = prepared.location(folder) / prepared.ANSWERS_DIR / answers_fingerprint(folder)
     return StepCost("warm", seconds, peak, len(list(answers.glob("*.parquet"))))
