@@ -12,7 +12,8 @@ from dashboard.filters import Filters
 from dashboard.i18n import Translator, translator
 from dashboard.metrics.live import Live
 from dashboard.privacy import Rule
-from dashboard.release.source import Release, is_release
+from dashboard.release.source import Release
+from dashboard.release.tables import is_release
 from dashboard.store.database import Database
 
 Source = Live | Release  # where an export takes its figures from (same methods, same frames)

@@ -30,7 +30,8 @@ from dashboard.query import participation as participation_queries
 from dashboard.query import quality as quality_queries
 from dashboard.query import reference
 from dashboard.release import build, cube, grain
-from dashboard.release.source import Release, is_release
+from dashboard.release.source import Release
+from dashboard.release.tables import is_release
 from dashboard.store.database import Database
 
 PROGRAMME = "ua_hubs"
