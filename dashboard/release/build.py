@@ -34,6 +34,11 @@ from dashboard.store.database import Database, load_report
 
 FORMAT = 1
 MANIFEST = "manifest.json"
+# DuckDB's memory for counting the cells; larger groupings spill to a scratch folder beside the
+# releases (docs/benchmarks.md: the build's peak memory by size).
+BUILD_MEMORY = "3GB"
+ITEM_ORDER = ["programme", "area", "period", *GROUP, "dimension", "item"]
+DIGIGRAM_ORDER = ["programme", "area", "period", "test_area", "stage"]
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
@@ -98,9 +103,11 @@ def compute(db: Database, rule: Rule, progress: Progress = lambda _m: None) -> d
             items = {d: cube.load_activity_values(db, programme, spans_of, d) for d in ("topic", "format", "course")}
             item_hubs = {d: cube.load_active(db, programme, spans_of, d) for d in items}
             items = items_table(items, item_hubs, rule, views[["programme", "area", "period", *GROUP]])
-            out["items"].append(under_shown_cells(items, cells))
+            # Sorted: DuckDB's grouping returns rows in any order, and a release's bytes are its hash.
+            out["items"].append(under_shown_cells(items, cells).sort_values(ITEM_ORDER, ignore_index=True))
         with step("Digigram scores"):
-            out["digigram"].append(digigram_table(cube.load_digigram(db, programme, spans_of), rule))
+            out["digigram"].append(digigram_table(cube.load_digigram(db, programme, spans_of), rule)
+                                   .sort_values(DIGIGRAM_ORDER, ignore_index=True))
         with step("libraries and coordinators"):
             out["context"].append(context_table(cube.load_context(db, programme, spans_of, held), rule))
         with step("hubs"):
@@ -183,13 +190,14 @@ def build(clean_dir: Path, releases_dir: Path, name: str, rule: Rule,
     releases_dir.mkdir(parents=True, exist_ok=True)
     scratch = releases_dir / f".{name}.build-{os.getpid()}"
     shutil.rmtree(scratch, ignore_errors=True)
-    db = Database(Path(clean_dir))
+    db = Database(Path(clean_dir), memory_limit=BUILD_MEMORY, spill=releases_dir / f".{name}.spill-{os.getpid()}")
     try:
         started = time.perf_counter()
         tables = compute(db, rule, progress)
         report = load_report(db.folder)
     finally:
         db.close()
+        shutil.rmtree(releases_dir / f".{name}.spill-{os.getpid()}", ignore_errors=True)
     try:
         scratch.mkdir()
         files = {}

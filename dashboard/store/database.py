@@ -62,7 +62,10 @@ class Database:
     the switch belongs to this instance only, so no other connection of the process records.
     """
 
-    def __init__(self, folder: Path, record: bool = False):
+    def __init__(self, folder: Path, record: bool = False, memory_limit: str | None = None,
+                 spill: Path | None = None):
+        """`memory_limit` (DuckDB's, e.g. "3GB") bounds the connection's memory, with larger work
+        spilled to the folder `spill` (a batch job such as a release build; pages keep DuckDB's default)."""
         self.folder = Path(folder)
         self.record = record
         if not _present(self.folder):
@@ -79,7 +82,12 @@ class Database:
         # Taken before any table is read: answers stored by this connection are filed under the
         # files it opened, and it reads only the answers stored for exactly those files.
         self._version = answers_fingerprint(self.root)
-        self._con = duckdb.connect(":memory:", config={"threads": DUCKDB_THREADS})
+        config = {"threads": DUCKDB_THREADS}
+        if memory_limit is not None:
+            config["memory_limit"] = memory_limit
+        if spill is not None:
+            config["temp_directory"] = str(spill)
+        self._con = duckdb.connect(":memory:", config=config)
         self._con.execute("SET enable_progress_bar = false")  # long statements (a release) print nothing
         try:
             for name in (*contract.TABLES, QUARANTINE_TABLE):

@@ -160,3 +160,19 @@ def test_the_rows_are_sorted_for_pruning(folder):
     people = pd.read_parquet(folder / "participants.parquet")
     assert len(acts) == len(pd.read_parquet(folder / "activities.parquet"))
     assert set(acts["age_band"]) <= set(people["age_band"])
+
+
+def test_a_batch_connection_keeps_to_its_memory_limit_and_spills_where_told(folder, tmp_path):
+    # A release build at ten million people must not take the machine: DuckDB gets a limit
+    # and a spill folder, and the figures do not change.
+    spill = tmp_path / "spill"
+    db = Database(folder, memory_limit="200MB", spill=spill)
+    try:
+        limit, temp = db.execute("SELECT current_setting('memory_limit') AS m,"
+                                 " current_setting('temp_directory') AS t").iloc[0]
+        assert limit in ("190.7 MiB", "200.0 MB") and temp == str(spill)
+        f = VIEWS[0]
+        assert overview.compute_counts(db, f, RULE)["people"].iloc[0] == \
+            overview.compute_counts(Database(folder), f, RULE)["people"].iloc[0]
+    finally:
+        db.close()
