@@ -1,4 +1,4 @@
-"""Filter layer: the one filter state of the app (`Filters`), its URL names and its validation."""
+"""Filter layer: the one filter state of the app (`Filters`), its URL names and codes, and its validation."""
 
 from __future__ import annotations
 
@@ -74,10 +74,12 @@ class Filters:
 
 @dataclass(frozen=True)
 class Choices:
-    """What each filter may take: the labels shown (and written to the URL) and the date bounds.
+    """What each filter may take: the labels shown, the words a link may carry, the date bounds.
 
-    `labels` maps a query-string name to {code: label}; widgets bound to the URL write labels,
-    so a link carries the words of its own language.
+    `labels` maps a query-string name to {code: label} in the page's language. The URL carries
+    codes (`?region=UA-46&age=60_69`), so a link opens the same view in either language;
+    `aliases` maps a name to {text: code} for every text a link may carry: each code, and its
+    label in every language, because links written with labels must keep opening their view.
     """
 
     labels: Mapping[str, Mapping[str, str]]
@@ -86,6 +88,7 @@ class Choices:
     default_start: dt.date
     default_end: dt.date
     quick: Mapping[str, tuple[dt.date, dt.date]] = field(default_factory=dict)
+    aliases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -101,26 +104,59 @@ def parse_date(text: str) -> dt.date | None:
 def invalid_params(params: Mapping[str, str | Sequence[str]], choices: Choices) -> list[str]:
     """Names of the query-string parameters whose values the app cannot use (they fall back).
 
-    `params` maps a name to one value or a list of values, as the URL gives them.
+    `params` maps a name to one value or a list of values, as the URL gives them. A filter's
+    value may be a code or a label in either language (`Choices.aliases`).
     """
     bad = []
     for name in PARAMS:
         if name not in params:
             continue
-        values = params[name]
-        values = [values] if isinstance(values, str) else list(values)
-        values = [v for v in values if v != ""]
+        values = _as_values(params[name])
         if name == LANG_PARAM:
             ok = all(v in LANGUAGES for v in values)
         elif name in (FROM_PARAM, TO_PARAM):
             days = [parse_date(v) for v in values]
             ok = all(d is not None for d in days)
         else:
-            allowed = set(choices.labels.get(name, {}).values())
-            ok = all(v in allowed for v in values)
+            ok = not link_codes(values, choices.aliases.get(name, {}))[1]
         if not ok:
             bad.append(name)
     return bad
+
+
+def link_aliases(labels: Sequence[Mapping[str, Mapping[str, str]]]) -> dict[str, dict[str, str]]:
+    """Query-string name -> {text a link may carry: code}: each code, and its label in each language.
+
+    `labels` holds the `Choices.labels` of each language, the page's own first. A code always
+    stands for itself; a label that two codes share stands for the one met first.
+    """
+    aliases: dict[str, dict[str, str]] = {}
+    for by_name in labels:
+        for name, options in by_name.items():
+            aliases.setdefault(name, {}).update((code, code) for code in options)
+    for by_name in labels:
+        for name, options in by_name.items():
+            for code, label in options.items():
+                aliases[name].setdefault(label, code)
+    return aliases
+
+
+def link_codes(values: str | Sequence[str], aliases: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """The codes a link's values stand for (in the link's order, each once), and the values that
+    stand for none. Empty values are skipped: `?region=` clears the filter."""
+    codes, unknown = [], []
+    for value in _as_values(values):
+        code = aliases.get(value)
+        if code is None:
+            unknown.append(value)
+        elif code not in codes:
+            codes.append(code)
+    return codes, unknown
+
+
+def _as_values(values: str | Sequence[str]) -> list[str]:
+    values = [values] if isinstance(values, str) else list(values)
+    return [v for v in values if v != ""]
 
 
 def build_filters(
@@ -225,11 +261,13 @@ def make_choices(
     phases: Sequence[str],
     data_date: dt.date | None,
     programme: str,
+    aliases: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Choices:
     """The Choices of one programme: its labels, its default period and quick picks.
 
     `spans` maps every programme to its first and last dated record; the date bounds cover
-    them all, so switching programme never puts a date out of range.
+    them all, so switching programme never puts a date out of range. `aliases` (link_aliases)
+    defaults to the codes and the labels of `labels`' own language.
     """
     defaults = {p: default_period(first, last, data_date) for p, (first, last) in spans.items()}
     if not defaults:
@@ -240,6 +278,7 @@ def make_choices(
         labels=labels, first_day=bounds[0], last_day=bounds[1],
         default_start=default[0], default_end=default[1],
         quick=quick_periods(default, phases, bounds),
+        aliases=link_aliases([labels]) if aliases is None else aliases,
     )
 
 

@@ -1,4 +1,5 @@
-"""The filter state (dashboard/filters.py): choices, default periods, phases, query-string checks, Filters."""
+"""The filter state (dashboard/filters.py): choices, default periods, phases, query-string checks and
+link values (codes, or labels of either language), Filters."""
 
 from __future__ import annotations
 
@@ -16,9 +17,15 @@ LABELS = {
     "region": {"UA-05": "Вінницька область", "UA-32": "Київська область"},
     "age": {"60_69": "60–69", "70_plus": "70+"},
 }
+LABELS_EN = {
+    "programme": {"ua_hubs": "Digital Education Hubs", "kem_centres": "Centres"},
+    "region": {"UA-05": "Vinnytsia Oblast", "UA-32": "Kyiv Oblast"},
+    "age": {"60_69": "60–69", "70_plus": "70+"},
+}
 CHOICES = flt.make_choices(
     LABELS, {"ua_hubs": (D(2022, 10, 17), D(2025, 3, 3)), "kem_centres": (D(2012, 5, 15), D(2012, 5, 15))},
     ["2022–2023", "2024", "2025", "bad phase"], D(2025, 6, 30), "ua_hubs",
+    aliases=flt.link_aliases([LABELS, LABELS_EN]),
 )
 
 
@@ -60,6 +67,10 @@ def test_phase_range(phase, expected):
 @pytest.mark.parametrize("params, bad", [
     ({}, []),
     ({"lang": "en", "from": "2024-01-01", "to": ["2024-12-31"], "region": ["Вінницька область"]}, []),
+    ({"programme": "kem_centres", "region": ["UA-05", "UA-32"], "age": "70_plus"}, []),  # codes
+    ({"programme": "Centres", "region": ["Kyiv Oblast", "UA-05"], "age": "60–69"}, []),  # old links, any language
+    ({"region": "ua-05"}, ["region"]),  # codes are written as ISO 3166-2 writes them
+    ({"age": "70 plus"}, ["age"]),
     ({"region": "<script>alert(1)</script>"}, ["region"]),
     ({"from": "2024-99-99"}, ["from"]),
     ({"to": "31.12.2024"}, ["to"]),
@@ -71,6 +82,36 @@ def test_phase_range(phase, expected):
 ])
 def test_invalid_params(params, bad):
     assert flt.invalid_params(params, CHOICES) == bad
+
+
+def test_link_aliases_hold_every_code_and_every_label():
+    assert flt.link_aliases([LABELS, LABELS_EN])["region"] == {
+        "UA-05": "UA-05", "UA-32": "UA-32",
+        "Вінницька область": "UA-05", "Київська область": "UA-32",
+        "Vinnytsia Oblast": "UA-05", "Kyiv Oblast": "UA-32",
+    }
+    # A code stands for itself; a label that two codes share, for the one of the first language.
+    uk, en = {"x": {"a": "A", "b": "shared"}}, {"x": {"a": "shared", "b": "a"}}
+    assert flt.link_aliases([uk, en]) == {"x": {"a": "a", "b": "b", "A": "a", "shared": "b"}}
+    assert flt.link_aliases([en, uk]) == {"x": {"a": "a", "b": "b", "shared": "a", "A": "a"}}
+    # Without aliases, a Choices takes the codes and the labels of its own language.
+    own = flt.make_choices(LABELS, {}, [], D(2025, 6, 30), "ua_hubs")
+    assert own.aliases["age"] == {"60_69": "60_69", "70_plus": "70_plus", "60–69": "60_69", "70+": "70_plus"}
+
+
+@pytest.mark.parametrize("values, codes, unknown", [
+    ("UA-05", ["UA-05"], []),
+    (["UA-32", "UA-05"], ["UA-32", "UA-05"], []),  # the link's order
+    (["Вінницька область"], ["UA-05"], []),
+    (["Kyiv Oblast", "Вінницька область"], ["UA-32", "UA-05"], []),
+    (["UA-05", "Vinnytsia Oblast", "Вінницька область"], ["UA-05"], []),  # one region, three ways
+    (["UA-05", "", "Atlantis", "<b>x</b>"], ["UA-05"], ["Atlantis", "<b>x</b>"]),
+    (["", ""], [], []),  # `?region=` clears the filter
+    ([], [], []),
+    (["vinnytsia oblast", " UA-05"], [], ["vinnytsia oblast", " UA-05"]),
+])
+def test_link_codes(values, codes, unknown):
+    assert flt.link_codes(values, CHOICES.aliases["region"]) == (codes, unknown)
 
 
 @pytest.mark.parametrize("args, expected, problems", [
@@ -101,3 +142,11 @@ def test_previous_period_has_the_same_length():
     f = Filters("ua_hubs", D(2025, 1, 1), D(2025, 6, 30))
     assert (f.previous().start, f.previous().end) == (D(2024, 7, 4), D(2024, 12, 31))
     assert f.previous().days() == f.days() == 181
+
+
+def test_every_url_parameter_is_documented_in_the_readme():
+    from dashboard.settings import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = readme.split("\n## Links\n", 1)[1].split("\n## ", 1)[0]
+    assert [name for name in flt.PARAMS if f"`{name}`" not in links] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import filters, privacy
 from dashboard.filters import (
@@ -30,7 +32,8 @@ log = logging.getLogger(__name__)
 QUICK_KEY = "quick"  # quick period picks: not in the URL, the dates they set are
 CONTEXT_KEY = "_dashboard_context"
 URL_CHECKED_KEY = "_dashboard_url_checked"
-# Bound widgets write their option labels to the URL; these are re-set on a language switch.
+# Widgets whose options show labels: the browser holds a selection as the labels it shows, so
+# these are re-set on a language switch.
 RELABEL_KEYS = (PROGRAMME_PARAM, REGION_PARAM, QUICK_KEY, *SEGMENTS)
 # The browser tab's icon, a file of the app served by the app itself: a Material icon name or an
 # emoji would make every visitor's browser fetch it from an outside server (fonts.gstatic.com,
@@ -99,23 +102,53 @@ def _choices(folder: str, version: str, rule: Rule, programme: str, tr: Translat
     regions, spans, report, _q = cache.reference_tables(folder, version, rule)
     dates, phases, countries = filters.spans_by_programme(spans)
     names = dict(zip(regions["region_code"], regions[f"name_{tr.lang}"]))
-    ordered = regions.sort_values(f"order_{tr.lang}")
-    mine = ordered[ordered["country_code"].isin(countries.get(programme, []))]
-    labels = {
-        PROGRAMME_PARAM: {p: tr(f"programme.{p}") for p in dates},
-        REGION_PARAM: {code: names[code] for code in mine["region_code"]},
-        **{name: {v: tr.label(name, v) for v in vocab} for name, (_c, vocab) in SEGMENTS.items()},
-    }
-    choices = filters.make_choices(labels, dates, phases.get(programme, []), _data_date(report), programme)
+    labels = [_labels(t, dates, regions, countries.get(programme, [])) for t in _translators(tr)]
+    choices = filters.make_choices(labels[0], dates, phases.get(programme, []), _data_date(report), programme,
+                                   aliases=filters.link_aliases(labels))
     src = cache.source(folder, version, rule)
     if src.release is not None:
         choices = dataclasses.replace(choices, quick=src.held_periods(programme))
     return choices, names
 
 
+def _labels(tr: Translator, programmes: Sequence[str], regions: pd.DataFrame,
+            countries: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Query-string name -> {code: label} in the language of `tr`: the programmes, the regions of
+    `countries` (in that language's order) and the participant-group vocabularies."""
+    names = dict(zip(regions["region_code"], regions[f"name_{tr.lang}"]))
+    ordered = regions.sort_values(f"order_{tr.lang}")
+    mine = ordered[ordered["country_code"].isin(countries)]
+    return {
+        PROGRAMME_PARAM: {p: tr(f"programme.{p}") for p in programmes},
+        REGION_PARAM: {code: names[code] for code in mine["region_code"]},
+        **{name: {v: tr.label(name, v) for v in vocab} for name, (_c, vocab) in SEGMENTS.items()},
+    }
+
+
+def _translators(tr: Translator) -> list[Translator]:
+    # The page's language first: where two codes share a label, its word decides (filters.link_aliases).
+    return [tr, *(translator(lang) for lang in LANGUAGES if lang != tr.lang)]
+
+
+def _history_navigation() -> bool:
+    # The browser's back or forward button: the URL of that history entry is the view to show.
+    run = get_script_run_ctx()
+    return bool(getattr(run, "is_history_navigation", False))
+
+
+def _write_link(values: Mapping[str, Sequence[str]]) -> None:
+    """Put the filters' codes in the URL where they differ from it: one message, one history entry.
+
+    An empty list drops the parameter (a filter at its default is not written).
+    """
+    changed = {name: list(codes) for name, codes in values.items() if st.query_params.get_all(name) != list(codes)}
+    if changed:
+        st.query_params.update(changed)
+
+
 def _relabel() -> None:
-    # Re-setting a value makes the widget and the URL take the new language's labels;
-    # without it the browser keeps the old labels and drops the selection on the way back.
+    # Re-setting a value makes the widgets take the new language's labels; without it the browser
+    # keeps the old labels and drops the selection on the way back. The URL's codes stay as they are.
     for key in RELABEL_KEYS:
         if key in st.session_state:
             value = st.session_state[key]
@@ -148,6 +181,9 @@ def frame() -> Context | None:
     """
     raw = {k: st.query_params.get_all(k) for k in PARAMS if k in st.query_params}
     first_run = URL_CHECKED_KEY not in st.session_state
+    # When the URL decides the filters (codes, or labels of links written before codes); otherwise
+    # the widgets decide and the URL follows them.
+    link = raw if first_run or _history_navigation() else None
     st.session_state[URL_CHECKED_KEY] = True
     # The widget's own label needs the language before the widget exists: take it from the URL.
     label_lang = st.session_state.get(LANG_PARAM) or (raw.get(LANG_PARAM) or ["uk"])[-1]
@@ -183,7 +219,7 @@ def frame() -> Context | None:
             version = data_version(Path(folder))
             cache.database(folder, version)
         ctx, problems = _filter_sidebar(folder, version, tr, rule, access.hub_detail,
-                                        release.manifest if release is not None else None)
+                                        release.manifest if release is not None else None, link)
     except DataUnavailable as exc:
         log.warning("no readable extract: %s", exc)
         st.session_state[CONTEXT_KEY] = exc
@@ -205,16 +241,29 @@ def frame() -> Context | None:
     return ctx
 
 
-def _filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule,
-                    hub_detail: bool, release: dict | None = None) -> tuple[Context, list[str]]:
+def _filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule, hub_detail: bool,
+                    release: dict | None = None,
+                    link: Mapping[str, Sequence[str]] | None = None) -> tuple[Context, list[str]]:
+    """The filter widgets and the Context they give, with the names of values that fell back.
+
+    The URL holds every filter as codes: `link` (the URL's values) sets the widgets when the URL
+    decides (see frame), and the widgets' codes are written back to the URL after every run.
+    """
     side = st.sidebar
     side.subheader(tr("filter.header"))
     regions, spans, report, _q = cache.reference_tables(folder, version, rule)
     programmes = list(filters.spans_by_programme(spans)[0]) or [filters.DEFAULT_PROGRAMME]
     default = programmes.index(filters.DEFAULT_PROGRAMME) if filters.DEFAULT_PROGRAMME in programmes else 0
+    if link is not None:
+        # Set before the widget exists, so the link decides; a filter the link lacks goes back
+        # to its default (the way back through the browser's history may lead to such a link).
+        named = filters.link_aliases([{PROGRAMME_PARAM: {p: t(f"programme.{p}") for p in programmes}}
+                                      for t in _translators(tr)])
+        asked = filters.link_codes(link.get(PROGRAMME_PARAM, []), named[PROGRAMME_PARAM])[0]
+        st.session_state[PROGRAMME_PARAM] = asked[0] if asked else programmes[default]
     programme = side.selectbox(
         tr("filter.programme"), programmes, index=default, format_func=lambda p: tr(f"programme.{p}"),
-        key=PROGRAMME_PARAM, bind="query-params", on_change=_programme_changed, args=(folder, version, rule, tr.lang),
+        key=PROGRAMME_PARAM, on_change=_programme_changed, args=(folder, version, rule, tr.lang),
     )
     choices, names = _choices(folder, version, rule, programme, tr)
     # A release holds fixed periods: they are picked from a list, and the dates follow (shown, kept
@@ -237,10 +286,14 @@ def _filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule,
             on_change=_quick_changed, args=(choices,), label_visibility="collapsed",
         )
     one = {"max_selections": 1} if held else {}
+    if link is not None:
+        for name in (REGION_PARAM, *SEGMENTS):
+            codes = filters.link_codes(link.get(name, []), choices.aliases.get(name, {}))[0]
+            st.session_state[name] = codes[:1] if held else codes
     region_labels = choices.labels[REGION_PARAM]
     picked = side.multiselect(
         tr("filter.region"), list(region_labels), format_func=region_labels.get, key=REGION_PARAM,
-        bind="query-params", placeholder=tr("filter.region_placeholder"), **one,
+        placeholder=tr("filter.region_placeholder"), **one,
     )
     segment = {}
     # Open when a segment is set (from the URL on a first visit, from the widgets afterwards).
@@ -250,8 +303,10 @@ def _filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule,
             labels = choices.labels[name]
             segment[name] = st.multiselect(
                 tr(f"filter.{name}"), list(labels), format_func=labels.get, key=name,
-                bind="query-params", placeholder=tr("filter.placeholder"), **one,
+                placeholder=tr("filter.placeholder"), **one,
             )
+    _write_link({PROGRAMME_PARAM: [] if programme == programmes[default] else [programme],
+                 REGION_PARAM: picked, **segment})
     f, problems = filters.build_filters(programme, start, end, picked, segment, choices=choices)
     _key, f, notices = cache.source(folder, version, rule).view(f)
     data_date = _data_date(report)

@@ -140,9 +140,10 @@ def test_page_languages_filters_and_downloads(tab, server, busy_region, app_page
     default_files = {} if on_screen else download_all(tab, tmp_path / "default", "en", only="CSV")
     step.done("en")
 
-    # 3. A filter set through the widgets is written to the URL and changes the figures
+    # 3. A filter set through the widgets is written to the URL, as its code, and changes the figures
     pick_region(tab, en("filter.region"), region)
-    tab.wait_for_url(re.compile(r"[?&]region="), timeout=driver.PAINT_TIMEOUT_MS)
+    tab.wait_for_url(re.compile(rf"[?&]region={re.escape(busy_region['code'])}(&|$)"),
+                     timeout=driver.PAINT_TIMEOUT_MS)
     driver.wait_ready(tab, en(app_page.key))
     assert_clean(tab, "en, region picked")
     by_widget = stable_figures(tab)
@@ -152,7 +153,7 @@ def test_page_languages_filters_and_downloads(tab, server, busy_region, app_page
     step.done("widget")
 
     # 4. The same filter through a link: a new visitor sees the same, filtered figures
-    tab.goto(url(server, app_page, lang="en", region=region))
+    tab.goto(url(server, app_page, lang="en", region=busy_region["code"]))
     driver.wait_ready(tab, en(app_page.key))
     assert_clean(tab, "en, region in the URL")
     by_link = stable_figures(tab)

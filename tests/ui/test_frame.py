@@ -14,12 +14,13 @@ from page_tools import MAX_CHART_ROWS, chart_rows, internal_mode
 from dashboard.i18n import Translator
 
 D = dt.date
-# Links a user may share (labels are in the link's language).
+# Links a user may share: codes, as the app writes them, and labels in the link's language, as
+# links were written before they carried codes.
 VIEWS = [
     {},
     {"from": "2024-01-01", "to": "2024-12-31"},
-    {"lang": "en", "from": "2024-01-01", "to": "2024-12-31", "region": "Vinnytsia Oblast"},
-    {"gender": "жінки", "age": "60–69", "from": "2024-01-01", "to": "2024-12-31"},
+    {"lang": "en", "from": "2024-01-01", "to": "2024-12-31", "region": "UA-05"},
+    {"gender": "female", "age": "60_69", "from": "2024-01-01", "to": "2024-12-31"},
     {"lang": "en", "from": "2025-01-01", "displaced": "not displaced"},
     {"lang": "en", "from": "2025-01-01", "disability": "with a disability"},
     {"from": "2023-01-01", "to": "2023-12-31", "settlement": "селище", "employment": "безробітні"},
