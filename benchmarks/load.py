@@ -205,6 +205,14 @@ async def _visitor(i: int, url: str, pages: list[str], mix: list[str], stop_at: 
         while time.monotonic() < stop_at:
             for page in order:
                 out.views.append(await session.view(page, rng.choice(mix)))
+                if not session.connected:
+                    # Its server went away (a replica died): reconnect as the frontend does, so that
+                    # one failed view is counted, not every later view of the session.
+                    try:
+                        await session.reconnect()
+                    except Exception as exc:  # noqa: BLE001 - no server took it: the visit ends here
+                        out.connect_errors.append(f"session {i} reconnect: {type(exc).__name__}: {exc}")
+                        return
                 await asyncio.sleep(rng.uniform(*think))
                 if time.monotonic() >= stop_at:
                     break

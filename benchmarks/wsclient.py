@@ -4,14 +4,21 @@ A view is requested the way the frontend requests it after a page load or a back
 a `rerun_script` BackMsg with the page's url path and the query string, flagged as history
 navigation so that the URL sets every bound filter widget. The reply is the stream of
 ForwardMsgs up to `script_finished`; an exception element or an error alert in it is an error.
-What the client does not do: run JavaScript, draw charts, fetch static files or media.
+A download is fetched as the browser fetches a deferred one: a backend operation asks the
+session's process to make the file, then the URL it answers is read over HTTP with the
+session's cookies. A dropped connection is reopened as the frontend reopens it (`reconnect`),
+keeping any cookie the proxy set, also on the websocket's handshake.
+What the client does not do: run JavaScript, draw charts or fetch static files.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from urllib.parse import urlsplit
 
 import httpx
 from streamlit.proto.Alert_pb2 import Alert
@@ -38,6 +45,7 @@ class ViewResult:
     seconds: float
     messages: int = 0
     errors: list[str] = field(default_factory=list)
+    downloads: list[str] = field(default_factory=list)  # deferred file ids of the view's download buttons
 
 
 class Session:
@@ -48,17 +56,73 @@ class Session:
         self.timeout_s = timeout_s
         self.http = httpx.AsyncClient(base_url=self.base_url, trust_env=False, timeout=timeout_s)
         self._connection = None
+        self.session_id = ""  # the server's id of this session (from its new_session message)
 
     async def open(self) -> None:
         """Load the index page like a browser (keeps its cookies), then open the session's websocket."""
         response = await self.http.get("/")
         response.raise_for_status()
+        await self._connect()
+
+    async def reconnect(self) -> None:
+        """Open the websocket again after it dropped, with the cookies kept (as the frontend does)."""
+        if self._connection is not None:
+            try:
+                await self._connection.close()
+            except Exception:  # noqa: BLE001 - it is gone already
+                pass
+        self._connection = None
+        await self._connect()
+
+    @property
+    def connected(self) -> bool:
+        """Whether the websocket is open."""
+        from websockets.protocol import State
+
+        return self._connection is not None and self._connection.state is State.OPEN
+
+    async def _connect(self) -> None:
         cookies = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
         ws_url = "ws" + self.base_url[len("http"):] + STREAM_PATH
         headers = {"Cookie": cookies} if cookies else {}
         self._connection = await connect(ws_url, subprotocols=[SUBPROTOCOL], additional_headers=headers,
                                          max_size=MAX_MESSAGE, proxy=None, open_timeout=self.timeout_s,
                                          compression=None)
+        # A browser keeps a cookie set on the handshake's answer (a proxy's route, say).
+        for header in self._connection.response.headers.get_all("Set-Cookie"):
+            for name, morsel in SimpleCookie(header).items():
+                for old in [c for c in self.http.cookies.jar if c.name == name]:
+                    self.http.cookies.jar.clear(old.domain, old.path, old.name)
+                self.http.cookies.set(name, morsel.value, domain=urlsplit(self.base_url).hostname or "", path="/")
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """The cookies the session sends."""
+        return {cookie.name: cookie.value for cookie in self.http.cookies.jar}
+
+    async def download(self, file_id: str) -> tuple[int, bytes]:
+        """Fetch a deferred download as the browser does: (HTTP status, body); status 0 when the
+        session's process would not make the file (its message is the body)."""
+        msg = BackMsg()
+        request_id = str(uuid.uuid4())
+        msg.backend_operation_request.request_id = request_id
+        msg.backend_operation_request.session_id = self.session_id
+        msg.backend_operation_request.deferred_file.file_id = file_id
+        await self._connection.send(msg.SerializeToString())
+
+        async def answer() -> ForwardMsg:
+            while True:
+                fwd = ForwardMsg()
+                fwd.ParseFromString(await self._connection.recv())
+                if fwd.WhichOneof("type") == "backend_operation_response" \
+                        and fwd.backend_operation_response.request_id == request_id:
+                    return fwd
+
+        reply = (await asyncio.wait_for(answer(), self.timeout_s)).backend_operation_response
+        if reply.error_msg or not reply.deferred_file.url:
+            return 0, (reply.error_msg or "no url").encode()
+        response = await self.http.get(reply.deferred_file.url)
+        return response.status_code, response.content
 
     async def view(self, page: str, query: str) -> ViewResult:
         """Ask for `page` (url path, "" for the default) with `query`; wait for the script to finish."""
@@ -85,7 +149,9 @@ class Session:
             fwd.ParseFromString(data)
             result.messages += 1
             kind = fwd.WhichOneof("type")
-            if kind == "delta":
+            if kind == "new_session":
+                self.session_id = fwd.new_session.initialize.session_id or self.session_id
+            elif kind == "delta":
                 _check_element(fwd, result)
             elif kind == "page_not_found":
                 result.errors.append(f"page not found: {fwd.page_not_found.page_name}")
@@ -108,7 +174,9 @@ def _check_element(fwd: ForwardMsg, result: ViewResult) -> None:
         return
     element = delta.new_element
     kind = element.WhichOneof("type")
-    if kind == "exception":
+    if kind == "download_button" and element.download_button.deferred_file_id:
+        result.downloads.append(element.download_button.deferred_file_id)
+    elif kind == "exception":
         result.errors.append(f"exception: {element.exception.type}: {element.exception.message[:200]}")
     elif kind == "alert" and element.alert.format == Alert.ERROR:
         result.errors.append(f"error alert: {element.alert.body[:200]}")

@@ -2,6 +2,7 @@
 # Start N dashboard replicas on loopback ports behind nginx (deploy/nginx.conf), or stop them.
 #
 #   scripts/replicas.sh start [N]   N replicas (default 2) on 127.0.0.1:$FIRST_PORT.., nginx on $PORT
+#   scripts/replicas.sh restart I   start replica I (0, 1, ...) again after it died
 #   scripts/replicas.sh stop        stop the nginx and the replicas this script started
 #   scripts/replicas.sh status      what runs, and where
 #
@@ -25,6 +26,51 @@ wait_healthy() {  # url
   done
 }
 
+replica() {  # port: start one replica in the background
+  "$VENV/bin/python" -m streamlit run streamlit_app.py --server.headless true \
+    --server.address 127.0.0.1 --server.port "$1" --server.fileWatcherType none \
+    >>"$RUN_DIR/logs/replica-$1.log" 2>&1 &
+}
+
+routing() {  # n: the pools and routes deploy/nginx.conf includes (see its header)
+  local n=$1 i j
+  : >"$RUN_DIR/upstreams.conf"
+  {
+    echo 'split_clients "$request_id" $new_route {'
+    for ((i = 0; i < n - 1; i++)); do echo "    $(awk "BEGIN { printf \"%.2f\", 100 / $n }")% replica_$i;"; done
+    echo "    * replica_$((n - 1));"
+    echo '}'
+    echo 'map $cookie_hub_route $route {'
+    for ((i = 0; i < n; i++)); do echo "    replica_$i replica_$i;"; done
+    echo '    default $new_route;'
+    echo '}'
+    echo 'map $upstream_addr $served_route {'
+    for ((i = 0; i < n; i++)); do echo "    ~127\\.0\\.0\\.1:$((FIRST_PORT + i))\$ replica_$i;"; done
+    echo '    default "";'
+    echo '}'
+  } >"$RUN_DIR/routes.conf"
+  for ((i = 0; i < n; i++)); do
+    {
+      echo "upstream replica_$i {"
+      echo "    server 127.0.0.1:$((FIRST_PORT + i)) max_fails=1 fail_timeout=10s;"
+      for ((j = 1; j < n; j++)); do echo "    server 127.0.0.1:$((FIRST_PORT + (i + j) % n)) backup;"; done
+      echo "    keepalive 16;"
+      echo "}"
+    } >>"$RUN_DIR/upstreams.conf"
+  done
+}
+
+restart() {  # i: start replica i again (after it died), on its port, and wait for it
+  local port=$((FIRST_PORT + $1)) pid
+  [ -f "$RUN_DIR/replica.pids" ] || { echo "no replicas started from $RUN_DIR" >&2; exit 1; }
+  pid=$(sed -n "$(($1 + 1))p" "$RUN_DIR/replica.pids")
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then echo "replica $1 (pid $pid) is running" >&2; exit 1; fi
+  replica "$port"
+  sed -i "$(($1 + 1))s/.*/$!/" "$RUN_DIR/replica.pids"
+  wait_healthy "http://127.0.0.1:$port"
+  echo "replica $1 on 127.0.0.1:$port again (pid $!)"
+}
+
 stop() {
   if [ -f "$RUN_DIR/nginx.pid" ]; then
     kill "$(cat "$RUN_DIR/nginx.pid")" 2>/dev/null || true
@@ -46,16 +92,12 @@ start() {
   stop
   mkdir -p "$RUN_DIR/logs" "$RUN_DIR/tmp"
   : > "$RUN_DIR/replica.pids"
-  : > "$RUN_DIR/upstreams.conf"
   for ((i = 0; i < n; i++)); do
-    local port=$((FIRST_PORT + i))
-    "$VENV/bin/python" -m streamlit run streamlit_app.py --server.headless true \
-      --server.address 127.0.0.1 --server.port "$port" --server.fileWatcherType none \
-      >"$RUN_DIR/logs/replica-$port.log" 2>&1 &
+    replica "$((FIRST_PORT + i))"
     echo $! >>"$RUN_DIR/replica.pids"
-    echo "server 127.0.0.1:$port;" >>"$RUN_DIR/upstreams.conf"
   done
   for ((i = 0; i < n; i++)); do wait_healthy "http://127.0.0.1:$((FIRST_PORT + i))" || { stop; exit 1; }; done
+  routing "$n"
   cp deploy/nginx.conf "$RUN_DIR/nginx.conf"
   echo "listen 127.0.0.1:$PORT;" >"$RUN_DIR/listen.conf"
   "$NGINX" -t -q -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf"
@@ -68,13 +110,14 @@ start() {
 
 status() {
   [ -f "$RUN_DIR/url" ] && echo "nginx: $(cat "$RUN_DIR/url") pid $(cat "$RUN_DIR/nginx.pid" 2>/dev/null || echo -)"
-  [ -f "$RUN_DIR/replica.pids" ] && paste -d' ' <(sed 's/^server /replica /' "$RUN_DIR/upstreams.conf") "$RUN_DIR/replica.pids"
+  [ -f "$RUN_DIR/replica.pids" ] && paste -d' ' <(grep -o 'server 127[^ ;]* max_fails' "$RUN_DIR/upstreams.conf" | sed 's/^server /replica /; s/ max_fails//') "$RUN_DIR/replica.pids"
   return 0
 }
 
 case "${1:-}" in
   start) start "${2:-2}" ;;
+  restart) restart "${2:?which replica: 0, 1, ...}" ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start [N] | stop | status" >&2; exit 2 ;;
+  *) echo "usage: $0 start [N] | restart I | stop | status" >&2; exit 2 ;;
 esac

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Install everything the tests need (Python packages, Debian's Chromium and fonts) and run every test.
+# Install everything the tests need (Python packages, Debian's Chromium, nginx and fonts) and run every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
-if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans"; then
+have_nginx() { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; }
+if ! command -v chromium >/dev/null || ! have_nginx || ! fc-list 2>/dev/null | grep -qi "Noto Sans"; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-    chromium fonts-noto-core fonts-dejavu-core fontconfig >/dev/null
+    chromium nginx fonts-noto-core fonts-dejavu-core fontconfig >/dev/null
 fi
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
