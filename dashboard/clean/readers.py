@@ -10,9 +10,9 @@ settings, `limits.py`): a workbook is checked from its ZIP directory and a byte 
 opened (`xlsx_check`), a CSV is read a bounded line at a time and its rows counted as they stream. A file over a
 limit ends in a `FileProblem` that names the file, the limit and the setting that raises it.
 
-The header is looked for among the first rows (title rows above it are skipped), a grouped
-two-row header (a merged "Самооцінка" over "до" / "після") is combined into the names the
-vocabulary knows, and in a workbook the sheet whose header matches is read.
+The header is found by `headers` among the first rows of the file (of each sheet of a workbook:
+the sheet whose header matches is read); its names, one row or a grouped two-row header combined,
+map the columns.
 """
 
 from __future__ import annotations
@@ -23,23 +23,24 @@ import datetime as dt
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from dashboard.clean import xlsx_check
+from dashboard.clean.headers import (
+    HEADER_SEARCH_ROWS, Header, Layout, closest, find_header, header_groups, header_names, header_table,
+    known_columns, layout, missing_columns, no_header, required_columns,
+)
 from dashboard.clean.limits import MB, FileProblem, Limits, limits
-from dashboard.clean.normalise import VOCAB_DIR, key
+
+# Callers import these from here (the header search lives in `headers`).
+__all__ = ["CHUNK_ROWS", "Chunk", "FileProblem", "HEADER_SEARCH_ROWS", "Header", "Layout", "file_kind", "find_header",
+           "header_groups", "header_table", "layout", "read", "read_csv", "read_xlsx", "required_columns"]
 
 CHUNK_ROWS = 50_000
 # A chunk also ends after this many characters of raw text, so that long rows cannot make one
 # chunk (and the frames the pipeline builds from it) large.
 CHUNK_CHARS = 1 << 25
 SNIFF_BYTES = 1 << 16
-# Title rows (a report's name, its date, a blank line) can sit above the header of an exported
-# report; the header is looked for among this many first rows (and the row under the last of
-# them, for a grouped two-row header). Ten leave room for a title block; a header further down is
-# more likely a second table than a title.
-HEADER_SEARCH_ROWS = 10
 # Delimiters a CSV may use, in the order a tie is broken (Excel's "Unicode text" uses the tab).
 DELIMITERS = (";", "\t", ",")
 # The first bytes of an OLE compound file: an .xls, or an .xlsx that Excel encrypted with a password.
@@ -62,15 +63,6 @@ class Chunk:
     bad: list[tuple[int, str, str, list[str]]]  # (line, reason, message, values) of unparseable rows
 
 
-@dataclass(frozen=True)
-class Layout:
-    """How one file's header maps to canonical columns."""
-
-    positions: dict[str, int]  # canonical → column index
-    unknown: list[str]  # header cells that map to nothing (kept out, reported)
-    personal: frozenset[str]
-
-
 def file_kind(path: Path) -> str:
     """The kind of raw file from its name (hubs, trainings, participants, …)."""
     name = path.name.casefold()
@@ -81,177 +73,6 @@ def file_kind(path: Path) -> str:
             return kind
     known = ", ".join(sorted({p for p, _ in KINDS}))
     raise FileProblem(f"{path.name}: unknown file kind (names start with one of: {known})")
-
-
-@lru_cache(maxsize=None)
-def header_table() -> dict[str, dict[str, tuple[str, bool, bool]]]:
-    """kind → {header key → (canonical, required, personal)} from vocab/headers.csv."""
-    out: dict[str, dict[str, tuple[str, bool, bool]]] = {}
-    with open(VOCAB_DIR / "headers.csv", encoding="utf-8", newline="") as f:
-        for r in csv.DictReader(f):
-            out.setdefault(r["kind"], {})[key(r["header"])] = (
-                r["canonical"], r["required"] == "yes", r["personal"] == "yes")
-    return out
-
-
-def required_columns(kind: str) -> set[str]:
-    return {c for c, req, _ in header_table()[kind].values() if req}
-
-
-@lru_cache(maxsize=None)
-def header_groups(kind: str) -> dict[str, frozenset[str]]:
-    """Leading words that known headers of two or more columns share (e.g. 'самооцінка' of
-    'самооцінка до' and 'самооцінка після'): the top cell of a grouped two-row header."""
-    shared: dict[str, set[str]] = {}
-    for header, (canonical, _, _) in header_table()[kind].items():
-        words = header.split()
-        for i in range(1, len(words)):
-            shared.setdefault(" ".join(words[:i]), set()).add(canonical)
-    return {g: frozenset(cols) for g, cols in shared.items() if len(cols) > 1}
-
-
-def _header_key(cell: str) -> str:
-    return key(cell.lstrip("\ufeff"))
-
-
-def _missing(kind: str, mapped: set[str]) -> list[str]:
-    missing = sorted(required_columns(kind) - mapped)
-    # A participant report carries a birth year or an age; one of them is enough.
-    if kind == "participants" and not {"birth_year", "age"} & mapped:
-        missing.append("birth_year (Рік народження) or age (Вік)")
-    return missing
-
-
-def _example(kind: str, canonical: str) -> str:
-    return next(h for h, (c, _, _) in header_table()[kind].items() if c == canonical)
-
-
-def layout(kind: str, header: list[str], name: str, where: str = "") -> Layout:
-    """Map a header row to canonical columns.
-
-    A FileProblem names every problem: a missing required column; a header cell that looks like
-    a known column but could not be read (the top of a grouped header that was not combined, e.g.
-    'Самооцінка' without its 'до' / 'після'); two columns that name the same one. `where` (where
-    the header was looked for) is added to the message.
-    """
-    table = header_table()[kind]
-    positions: dict[str, int] = {}
-    unknown, personal = [], set()
-    unread: list[tuple[int, str]] = []
-    twice: list[str] = []
-    for i, cell in enumerate(header):
-        hit = table.get(_header_key(cell))
-        if hit is None:
-            if cell.strip():
-                unknown.append(cell.strip()[:80])
-                unread.append((i, cell.strip()))
-            continue
-        canonical, _, is_personal = hit
-        if canonical in positions:
-            first = positions[canonical]
-            twice.append(f"columns {first + 1} '{header[first].strip()[:80]}' and {i + 1} '{cell.strip()[:80]}' "
-                         f"both name {canonical} (keep one)")
-            continue
-        positions[canonical] = i
-        if is_personal:
-            personal.add(canonical)
-    problems = []
-    missing = _missing(kind, set(positions))
-    if missing:
-        problems.append(f"missing required column(s): {', '.join(missing)}")
-    for i, cell in unread:
-        k = _header_key(cell)
-        for group, cols in header_groups(kind).items():
-            left = sorted(cols - set(positions))
-            if left and (k == group or k.startswith(group + " ")):
-                examples = " / ".join(f"'{_example(kind, c)}'" for c in left)
-                problems.append(f"column {i + 1} '{cell[:80]}' looks like {', '.join(left)} but could not be read "
-                                f"(a grouped header that could not be combined? name each column in full: {examples})")
-                break
-    problems += twice
-    if problems:
-        raise FileProblem(f"{name}: {'; '.join(problems)}{where}")
-    return Layout(positions, unknown, frozenset(personal))
-
-
-# --- finding the header ------------------------------------------------------------------------
-
-def _joined(group: str, sub: str) -> list[str]:
-    """Names a group cell and a sub-header can make: 'Самооцінка до', and for 'Самооцінка (1-10)'
-    over 'до' also 'Самооцінка до (1-10)'."""
-    out = [f"{group} {sub}"]
-    if group.endswith(")") and "(" in group:
-        at = group.rindex("(")
-        out.append(f"{group[:at].strip()} {sub} {group[at:]}")
-    return out
-
-
-def _combined(table: dict, top: list[str], bottom: list[str]) -> list[str]:
-    """Column names of a two-row header: a group cell (merged across the columns to its right,
-    which are empty in the top row) joined to each sub-header under it, where the vocabulary knows
-    the joined name; a cell merged down (empty below) keeps its own name."""
-    names, group = [], ""
-    for i in range(max(len(top), len(bottom))):
-        t = top[i].strip() if i < len(top) else ""
-        b = bottom[i].strip() if i < len(bottom) else ""
-        if t:
-            group = t
-        elif not b:
-            group = ""
-        if not b:
-            names.append(t)
-            continue
-        g = t or group
-        if not g:
-            names.append(b)
-            continue
-        hit = next((j for j in _joined(g, b) if _header_key(j) in table), None)
-        if hit is None and _header_key(b) in table:
-            hit = b
-        if hit is None and t and _header_key(t) in table:
-            hit = t
-        names.append(hit or f"{g} {b}")
-    return names
-
-
-def _score(table: dict, names: list[str]) -> int:
-    """How many known columns a header names."""
-    return len({table[k][0] for k in map(_header_key, names) if k in table})
-
-
-@dataclass(frozen=True)
-class Header:
-    index: int  # 0-based index among the rows looked at of the header's (first) row
-    height: int  # 1, or 2 for a grouped header
-    names: list[str]
-    score: int  # known columns named
-
-
-def find_header(kind: str, rows: list[list[str]]) -> Header | None:
-    """The header among the first rows: the row, or pair of rows of a grouped header, that names
-    the most known columns (the first on a tie). A pair counts only where it names more than
-    either of its rows alone, so a title row above a header is not taken for a group. With no known
-    column at all, the first non-blank row; None when every row is blank."""
-    table = header_table()[kind]
-    rows = rows[:HEADER_SEARCH_ROWS + 1]
-    scores = [_score(table, row) for row in rows]
-    best: Header | None = None
-    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if not any(c.strip() for c in row):
-            continue
-        pick = Header(i, 1, list(row), scores[i])
-        if i + 1 < len(rows) and any(c.strip() for c in rows[i + 1]):
-            names = _combined(table, row, rows[i + 1])
-            pair = Header(i, 2, names, _score(table, names))
-            if pair.score > max(scores[i], scores[i + 1]):
-                pick = pair
-        if best is None or pick.score > best.score:
-            best = pick
-    return best
-
-
-def _columns(n: int) -> str:
-    return f"{n} known column" + ("" if n == 1 else "s")
 
 
 # --- CSV -----------------------------------------------------------------------------------------
@@ -317,10 +138,12 @@ class _Record:
 
 
 def _too_long(name: str, limit: int, start: int, end: int) -> FileProblem:
-    what = (f"line {start} is longer than" if start >= end else
-            f"the row that starts at line {start} runs to line {end}, longer than")
-    return FileProblem(f"{name}: {what} {limit:,} characters, the most DASHBOARD_MAX_LINE_LENGTH allows "
-                       "(a quote that is never closed runs on to the end of the file); not read")
+    if start >= end:
+        return FileProblem(f"{name}: line {start} is longer than {limit:,} characters, the most "
+                           "DASHBOARD_MAX_LINE_LENGTH allows; not read")
+    return FileProblem(f"{name}: the row that starts at line {start} runs to line {end}, longer than {limit:,} "
+                       "characters, the most DASHBOARD_MAX_LINE_LENGTH allows (a quote that is never closed runs on "
+                       "to the end of the file); not read")
 
 
 def _first_lines(f, name: str, limit: int) -> list[str]:
@@ -352,6 +175,12 @@ def _lines(f, head: list[str], name: str, limit: int, rec: _Record) -> Iterator[
 def _too_many_rows(name: str, limit: int, where: str) -> FileProblem:
     return FileProblem(f"{name}: more than {limit:,} rows, the most DASHBOARD_MAX_ROWS allows "
                        f"(reading stopped at {where})")
+
+
+def _out_of_memory(name: str, where: str, setting: str, allows: str) -> FileProblem:
+    """The problem of a file whose reading ran out of memory: the limits let it this far."""
+    return FileProblem(f"{name}: ran out of memory {where}, as {setting} lets {allows}; not read (lower the "
+                       "setting, or give the cleaning more memory)")
 
 
 def _records(lines: list[str], delim: str) -> list[list[str]]:
@@ -401,11 +230,13 @@ def read_csv(path: Path, kind: str, lim: Limits | None = None) -> Iterator[Layou
                 top.append((rec.start, row))
                 rec.done()
             header_line = top[found.index][0]
-            rows = [row for _, row in top]
-            names = rows[-1] if found.height == 1 else _combined(header_table()[kind], rows[-2], rows[-1])
+            names = header_names(kind, [row for _, row in top], found)
             looked = min(len(head), HEADER_SEARCH_ROWS)
-            where = (f" (the header was looked for in {f'lines 1–{looked}' if looked > 1 else 'line 1'}; the "
-                     f"closest, line {header_line}, names {_columns(found.score)})")
+            looked_at = f"lines 1–{looked}" if looked > 1 else "line 1"
+            if found.score == 0:
+                raise no_header(kind, name, looked_at, len(head) > HEADER_SEARCH_ROWS)
+            where = (f" (the header was looked for in {looked_at}; the closest, line {header_line}, "
+                     f"{closest(found.score)})")
             lay = layout(kind, names, name, where)
             yield lay
             width = len(names)
@@ -433,6 +264,9 @@ def read_csv(path: Path, kind: str, lim: Limits | None = None) -> Iterator[Layou
         raise FileProblem(f"{name}: undecodable bytes for {encoding} near line {rec.lines + 1}") from None
     except csv.Error as e:
         raise FileProblem(f"{name}: unreadable CSV near line {max(rec.lines, 1)}: {e}") from None
+    except MemoryError:
+        raise _out_of_memory(name, f"near line {max(rec.lines, 1):,}", "DASHBOARD_MAX_LINE_LENGTH",
+                             f"a line hold {lim.line:,} characters") from None
 
 
 def _cell(value: object) -> str:
@@ -447,16 +281,21 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _sheet_rows(ws, name: str, max_row: int | None = None) -> Iterator[tuple[int, tuple]]:
-    """(row number, values) of a sheet, every row from the first (a gap comes as an empty row);
-    an error of openpyxl's is a FileProblem that names the sheet and the row."""
-    it = ws.iter_rows(max_row=max_row, values_only=True)
+def _sheet_rows(ws, name: str, limit: int, max_row: int | None = None, max_col: int | None = None
+                ) -> Iterator[tuple[int, tuple]]:
+    """(row number, values) of a sheet, every row from the first (a gap comes as an empty row), each
+    of at most `max_col` cells; an error of openpyxl's (running out of memory too) is a FileProblem that names
+    the sheet and the row."""
+    it = ws.iter_rows(max_row=max_row, max_col=max_col, values_only=True)
     n = 0
     while True:
         try:
             values = next(it)
         except StopIteration:
             return
+        except MemoryError:
+            raise _out_of_memory(name, f"reading sheet '{ws.title}' near row {n + 1:,}", "DASHBOARD_MAX_LINE_LENGTH",
+                                 f"a row take {limit:,} bytes of XML") from None
         except Exception as e:  # openpyxl raises many types for a broken sheet
             raise FileProblem(f"{name}: sheet '{ws.title}' is unreadable near row {n + 1} "
                               f"({type(e).__name__})") from None
@@ -483,45 +322,64 @@ def read_xlsx(path: Path, kind: str, lim: Limits | None = None) -> Iterator[Layo
         wb = load_workbook(path, read_only=True, data_only=True)
     except FileProblem:
         raise
+    except MemoryError:
+        # openpyxl holds the shared strings and the workbook's other parts whole.
+        raise _out_of_memory(name, "opening the workbook", "DASHBOARD_MAX_XLSX_MB",
+                             f"its parts expand to {lim.xlsx_mb:,} MB") from None
     except Exception as e:  # zipfile, expat and openpyxl raise many types for a broken workbook
         raise FileProblem(f"{name}: not a readable XLSX workbook ({type(e).__name__})") from None
     try:
         yield from _read_workbook(wb, name, kind, lim)
+    except MemoryError:
+        raise _out_of_memory(name, "reading the workbook", "DASHBOARD_MAX_XLSX_MB",
+                             f"its parts expand to {lim.xlsx_mb:,} MB") from None
     finally:
         wb.close()
 
 
-def _read_workbook(wb, name: str, kind: str, lim: Limits) -> Iterator[Layout | Chunk]:
-    cap, setting = xlsx_check.row_cap(lim)
+def _sheet_header(wb, name: str, kind: str, lim: Limits) -> tuple[str, Header, str]:
+    """(title, header, where it was looked for) of the sheet whose header names every required
+    column, else of the sheet whose header comes closest (its layout then names what is missing)."""
     found: list[tuple[str, Header]] = []
+    more_rows = False
     for ws in wb.worksheets:
         # The scan has bounded the sheet; read every row, not only those its dimension declares.
         ws.reset_dimensions()
-        rows = [[_cell(v) for v in values] for _, values in _sheet_rows(ws, name, HEADER_SEARCH_ROWS + 1)]
+        rows = [[_cell(v) for v in values] for _, values in _sheet_rows(ws, name, lim.line, HEADER_SEARCH_ROWS + 1)]
+        more_rows = more_rows or len(rows) > HEADER_SEARCH_ROWS
         header = find_header(kind, rows)
         if header is not None:
             found.append((ws.title, header))
     titles = [ws.title for ws in wb.worksheets]
     looked = f"rows 1–{HEADER_SEARCH_ROWS} of sheet{'s' if len(titles) > 1 else ''} {_sheet_list(titles)}"
     if not found:
-        raise FileProblem(f"{name}: the workbook holds no header row ({looked} are empty)")
-    table = header_table()[kind]
-    matching = [(t, h) for t, h in found
-                if not _missing(kind, {table[k][0] for k in map(_header_key, h.names) if k in table})]
+        further = (f"; a header below row {HEADER_SEARCH_ROWS} is not looked for: delete the empty rows above it"
+                   if more_rows else "")
+        raise FileProblem(f"{name}: the workbook holds no header row ({looked} are empty{further})")
+    matching = [(t, h) for t, h in found if not missing_columns(kind, known_columns(kind, h.names))]
     if len(matching) > 1:
         raise FileProblem(f"{name}: sheets {_sheet_list([t for t, _ in matching])} each hold a {kind} header; "
                           "only one table is read from a workbook (move the others to files of their own)")
     title, header = matching[0] if matching else max(found, key=lambda f: f[1].score)
-    where = (f" (the header was looked for in {looked}; the closest, row {header.index + 1} of '{title}', "
-             f"names {_columns(header.score)})")
+    if header.score == 0:
+        raise no_header(kind, name, looked, more_rows)
+    return title, header, (f" (the header was looked for in {looked}; the closest, row {header.index + 1} of "
+                           f"'{title}', {closest(header.score)})")
+
+
+def _read_workbook(wb, name: str, kind: str, lim: Limits) -> Iterator[Layout | Chunk]:
+    cap, setting = xlsx_check.row_cap(lim)
+    title, header, where = _sheet_header(wb, name, kind, lim)
     lay = layout(kind, header.names, name, where)
     yield lay
     ws = wb[title]
     last_header_row = header.index + header.height
-    width = len(header.names)
+    # Only the header's columns are read: openpyxl fills a row with empty cells up to its last one,
+    # and a row of one cell in column XFD would cost 16,384 of them.
+    width = max((i + 1 for i, n in enumerate(header.names) if n.strip()), default=1)
     cols = list(lay.positions.values())
     chunk, chars = Chunk(list(lay.positions), [], [], []), 0
-    for n, values in _sheet_rows(ws, name):
+    for n, values in _sheet_rows(ws, name, lim.line, max_col=width):
         if n > cap:
             raise FileProblem(f"{name}: sheet '{title}' has more than the {cap:,} rows {setting} "
                               f"(reading stopped at row {n:,})")

@@ -1,294 +1,37 @@
-"""Hostile and awkward raw files: limits on size, rows, row length and workbook expansion; UTF-16 and
-tab-separated text; headers under title rows, grouped two-row headers, data on another sheet.
+"""Hostile raw files read by the readers: limits on size, rows, row length and workbook expansion;
+UTF-16 and tab-separated text; broken workbooks.
 
-Every hostile file is generated here; the bombs are small on disk (they compress). Each is read by the
-readers (with the peak of Python memory traced) and the worst are run through the whole
-`python -m dashboard.clean` command (with the peak resident memory of that process measured):
-the run must stop with exit code 1 and a message that names the file and the limit or problem,
-never a traceback or a MemoryError, and must leave the previous cleaned folder byte for byte as it
-was, with no scratch folder behind. Limits are lowered through the settings' environment variables
-where that keeps a test small.
+Every file is generated (tests/clean/hostile_raw.py); the bombs are small on disk (they compress).
+Each is read by the readers with the peak of Python memory traced, and must end in a `FileProblem`
+whose message names the file and the limit or problem. The whole command on the worst of them is in
+test_hostile_command.py. Limits are lowered through the settings' environment variables where that
+keeps a test small.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import io
-import json
-import shutil
-import subprocess
-import sys
 import tracemalloc
 import zipfile
 from pathlib import Path
 
 import pytest
-import xlsxwriter
+from hostile_raw import (
+    _MAIN, HUB_ROWS, HUBS_HEADER, LIMIT_VARIABLES, ROOT, MiB, column, csv_text, default_limits, drain, hand_workbook,
+    hubs_sample_rows, problem, read_capped, row_bomb, row_xml, shared_string_bomb,
+)
 
+from dashboard.clean import headers
 from dashboard.clean import limits as raw_limits
 from dashboard.clean import readers
-from dashboard.clean.pipeline import run
-from dashboard.clean.readers import Chunk, FileProblem, Layout
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-SAMPLES = ROOT / "tests" / "fixtures" / "raw_samples"
-SALT = b"test-salt"
-LIMIT_VARIABLES = ("DASHBOARD_MAX_FILE_MB", "DASHBOARD_MAX_ROWS", "DASHBOARD_MAX_LINE_LENGTH",
-                   "DASHBOARD_MAX_XLSX_MB", "DASHBOARD_MAX_XLSX_RATIO")
-MiB = 1 << 20
-
-HUBS_HEADER = ["Код хабу", "Програма", "Назва закладу", "Тип закладу", "Область"]
-HUB_ROWS = [["ХЦО-00001", "Хаби цифрової освіти", "Брацлавська публічна бібліотека", "публічна бібліотека",
-             "Вінницька обл."],
-            ["ХЦО-00002", "Хаби цифрової освіти", "Бібліотека-філія", "бібліотека-філія", "м. Київ"]]
-PARTICIPANT_HEADER = ["Позначка часу", "Код хабу", "ПІБ учасника", "Телефон", "Рік народження", "Стать",
-                      "Статус зайнятості", "Інвалідність", "ВПО", "Тип населеного пункту", "Курс або тема",
-                      "Формат", "Дата заняття"]
-PARTICIPANT_ROWS = [
-    ["17.11.2023 14:03:11", "ХЦО-00001", "Петренко Ганна Іванівна", "+380671234500", "1951", "Жінка",
-     "пенсіонер", "ні", "ні", "селище", "Кібербезпека", "групове заняття", "15.11.2023", 3, 8],
-    ["18.11.2023 09:12:02", "ХЦО-00002", "Мельник Олег", "", "1950", "Ч", "безробітний", "так", "так",
-     "місто", "Електронні послуги Дія", "онлайн", "18.11.2023", 2, None],
-]
+from dashboard.clean.readers import FileProblem
 
 
 @pytest.fixture(autouse=True)
-def default_limits(monkeypatch):
-    """Every test starts from the settings' defaults, whatever the environment says; the csv
-    module's field limit (process-wide) is put back afterwards."""
-    for name in LIMIT_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    field_limit = csv.field_size_limit()
-    readers.header_table()  # read the vocabulary before any memory is traced
-    __import__("openpyxl")  # imported here, not inside a traced reader call
-    yield
-    csv.field_size_limit(field_limit)
-
-
-# ---- helpers -------------------------------------------------------------------------------------
-
-def drain(path: Path) -> tuple[Layout, list[list[str]], list[int], list]:
-    """Read a raw file through the readers: (layout, rows, line numbers, bad rows)."""
-    _kind, chunks = readers.read(path)
-    lay = next(chunks)
-    rows, lines, bad = [], [], []
-    for chunk in chunks:
-        assert isinstance(chunk, Chunk)
-        rows += chunk.rows
-        lines += chunk.lines
-        bad += chunk.bad
-    return lay, rows, lines, bad
-
-
-def problem(path: Path, traced: bool = True) -> tuple[str, int]:
-    """(message of the FileProblem reading `path` ends in, peak bytes of Python memory meanwhile,
-    or 0 untraced: tracing makes a scan of a million rows ten times slower)."""
-    if not traced:
-        with pytest.raises(FileProblem) as e:
-            drain(path)
-        return str(e.value), 0
-    tracemalloc.start()
-    try:
-        with pytest.raises(FileProblem) as e:
-            drain(path)
-        return str(e.value), tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
-def column(lay: Layout, rows: list[list[str]], name: str) -> list[str]:
-    i = list(lay.positions).index(name)
-    return [r[i] for r in rows]
-
-
-def csv_text(rows: list[list[object]], sep: str = ";", newline: str = "\n") -> str:
-    out = io.StringIO()
-    csv.writer(out, delimiter=sep, lineterminator=newline).writerows(rows)
-    return out.getvalue()
-
-
-# Hand-made workbooks (zipfile), for parts no spreadsheet program would write.
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG = "http://schemas.openxmlformats.org/package/2006"
-
-
-def _col(i: int) -> str:
-    """Excel's letters of the 0-based column i (A, …, Z, AA, …)."""
-    out = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
-def row_xml(n: int, cells: list[object]) -> bytes:
-    """One <row> with inline strings and numbers."""
-    out = [f'<row r="{n}">']
-    for i, v in enumerate(cells):
-        ref = f"{_col(i)}{n}"
-        if isinstance(v, (int, float)):
-            out.append(f'<c r="{ref}"><v>{v}</v></c>')
-        elif isinstance(v, tuple):  # ("s", index): a shared string
-            out.append(f'<c r="{ref}" t="s"><v>{v[1]}</v></c>')
-        elif v:
-            out.append(f'<c r="{ref}" t="inlineStr"><is><t>{v}</t></is></c>')
-    out.append("</row>")
-    return "".join(out).encode()
-
-
-def hand_workbook(path: Path, sheets: dict[str, object], strings: object = None, dimension: str | None = None,
-                  before_rows: bytes = b"", extra_parts: int = 0) -> Path:
-    """Write an XLSX by hand. `sheets`: title → rows (lists of cells) or an iterable of <row> bytes;
-    `strings`: an iterable of bytes written as the sharedStrings part (streamed, so a bomb never sits
-    in memory); `dimension`: the first sheet's declared dimension; `before_rows`: markup put before
-    <sheetData>; `extra_parts`: empty parts added to the ZIP."""
-    titles = list(sheets)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        overrides = "".join(
-            f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" '
-            f'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            for i in range(len(titles)))
-        if strings is not None:
-            overrides += ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                          'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
-        zf.writestr("[Content_Types].xml", (
-            f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{_PKG}/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            f"{overrides}</Types>"))
-        zf.writestr("_rels/.rels", (
-            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PKG}/relationships">'
-            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'))
-        sheet_list = "".join(f'<sheet name="{t}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, t in enumerate(titles))
-        zf.writestr("xl/workbook.xml", (
-            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
-            f"<sheets>{sheet_list}</sheets></workbook>"))
-        rels = "".join(f'<Relationship Id="rId{i + 1}" Type="{_REL}/worksheet" Target="worksheets/sheet{i + 1}.xml"/>'
-                       for i in range(len(titles)))
-        if strings is not None:
-            rels += f'<Relationship Id="rId{len(titles) + 1}" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
-        zf.writestr("xl/_rels/workbook.xml.rels", (
-            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PKG}/relationships">'
-            f"{rels}</Relationships>"))
-        for i, title in enumerate(titles):
-            with zf.open(f"xl/worksheets/sheet{i + 1}.xml", "w") as f:
-                f.write(f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_MAIN}">'.encode())
-                if dimension and i == 0:
-                    f.write(f'<dimension ref="{dimension}"/>'.encode())
-                f.write(before_rows if i == 0 else b"")
-                f.write(b"<sheetData>")
-                for n, row in enumerate(sheets[title], start=1):
-                    f.write(row if isinstance(row, bytes) else row_xml(n, row))
-                f.write(b"</sheetData></worksheet>")
-        if strings is not None:
-            with zf.open("xl/sharedStrings.xml", "w") as f:
-                f.write(f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{_MAIN}">'.encode())
-                for part in strings:
-                    f.write(part)
-                f.write(b"</sst>")
-        for k in range(extra_parts):
-            zf.writestr(f"customXml/item{k}.xml", b"")
-    return path
-
-
-def shared_string_bomb(mb: int) -> object:
-    """One shared string of `mb` MiB of the same letter: it compresses about a thousand times."""
-    yield b"<si><t>"
-    for _ in range(mb):
-        yield b"A" * MiB
-    yield b"</t></si>"
-
-
-def office_workbook(path: Path, sheets: dict[str, list[list[object]]], merges: dict[str, list] | None = None) -> Path:
-    """A workbook as a spreadsheet program writes it (xlsxwriter): title → rows; `merges`: title →
-    [(first_row, first_col, last_row, last_col, text)], 0-based, as Excel merges a grouped header."""
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
-    for title, rows in sheets.items():
-        ws = wb.add_worksheet(title)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value is None or value == "":
-                    continue
-                if isinstance(value, (int, float)):
-                    ws.write_number(r, c, value)
-                else:
-                    ws.write_string(r, c, value)
-        for r1, c1, r2, c2, text in (merges or {}).get(title, []):
-            ws.merge_range(r1, c1, r2, c2, text)
-    wb.close()
-    return path
-
-
-# ---- the whole command ---------------------------------------------------------------------------
-
-# A run of `python -m dashboard.clean` on the samples takes about 200 MB resident (Python, pandas,
-# DuckDB, Arrow); the issue measured 2 GB and more for such hostile files before the limits.
-PEAK_RSS_MB = 320
-
-
-def clean_command(raw: Path, out: Path, **env: str) -> tuple[subprocess.CompletedProcess, float]:
-    """Run the command in a child of a fresh Python that reports the child's peak resident memory
-    (RUSAGE_CHILDREN: this wrapper has no other child). Returns (result, peak MB)."""
-    wrapper = ("import resource, subprocess, sys\n"
-               "r = subprocess.run(sys.argv[1:])\n"
-               "print(f'peak-rss-kb={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}', file=sys.stderr)\n"
-               "sys.exit(r.returncode)\n")
-    environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "DASHBOARD_SALT": "s3cret", **env}
-    result = subprocess.run(
-        [sys.executable, "-c", wrapper, sys.executable, "-m", "dashboard.clean", str(raw), str(out), "--quiet",
-         "--no-warm"], capture_output=True, text=True, env=environment, cwd=ROOT, timeout=300)
-    peak = int(result.stderr.rsplit("peak-rss-kb=", 1)[1].split()[0]) / 1024
-    return result, peak
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module")
-def previous_clean(tmp_path_factory) -> Path:
-    """A cleaned folder from the samples: the output a failed run must leave as it was."""
-    out = tmp_path_factory.mktemp("previous") / "clean"
-    run(SAMPLES, out, SALT, progress=False)
-    return out
-
-
-def assert_refused(raw: Path, previous: Path, tmp_path: Path, words: list[str], **env: str) -> str:
-    """Run the command on `raw` over a copy of the previous output; it must stop with exit code 1
-    and a message holding `words`, within the memory bound, leaving the output and no scratch."""
-    work = tmp_path / "work"
-    work.mkdir()
-    out = work / "clean"
-    shutil.copytree(previous, out)
-    before = tree_digest(out)
-    result, peak = clean_command(raw, out, **env)
-    message = result.stderr
-    assert result.returncode == 1, message
-    for w in words:
-        assert w in message, (w, message)
-    assert "Traceback" not in message and "MemoryError" not in message, message
-    assert peak < PEAK_RSS_MB, f"peak resident memory {peak:.0f} MB"
-    assert tree_digest(out) == before
-    assert [p.name for p in work.iterdir() if p.name.startswith(".clean-")] == []  # no scratch folder left
-    return message
-
-
-def raw_folder(tmp_path: Path, files: dict[str, bytes | Path]) -> Path:
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for name, data in files.items():
-        if isinstance(data, Path):
-            shutil.copy(data, raw / name)
-        else:
-            (raw / name).write_bytes(data)
-    return raw
+def limits_from_defaults(monkeypatch):
+    yield from default_limits(monkeypatch)
 
 
 # ---- CSV: long lines, long rows, many rows, big files ---------------------------------------------
@@ -298,8 +41,7 @@ def test_a_long_line_without_a_delimiter_is_refused_without_reading_it(tmp_path)
     path.write_bytes(csv_text([HUBS_HEADER, HUB_ROWS[0]]).encode() + b"x" * (3 * MiB) + b"\n")
     message, peak = problem(path)
     assert message == ("hubs_long_line.csv: line 3 is longer than 1,000,000 characters, the most "
-                       "DASHBOARD_MAX_LINE_LENGTH allows (a quote that is never closed runs on to the end of the "
-                       "file); not read")
+                       "DASHBOARD_MAX_LINE_LENGTH allows; not read")
     assert peak < 12 * MiB  # one bounded line (1,000,001 characters) and the reader's buffers
 
 
@@ -307,7 +49,8 @@ def test_a_long_header_line_is_refused_without_reading_it(tmp_path):
     path = tmp_path / "hubs_long_header.csv"
     path.write_bytes(("Код хабу;" * 400_000).encode() + b"\n" + csv_text(HUB_ROWS).encode())
     message, peak = problem(path)
-    assert message.startswith("hubs_long_header.csv: line 1 is longer than 1,000,000 characters")
+    assert message == ("hubs_long_header.csv: line 1 is longer than 1,000,000 characters, the most "
+                       "DASHBOARD_MAX_LINE_LENGTH allows; not read")
     assert peak < 12 * MiB
 
 
@@ -317,8 +60,9 @@ def test_a_quote_never_closed_is_a_row_over_the_limit(tmp_path, monkeypatch):
     body = csv_text([HUBS_HEADER, HUB_ROWS[0]]) + 'ХЦО-00003;"Хаби\n' + "ще рядок;\n" * 2000
     path.write_text(body, encoding="utf-8")
     message, _ = problem(path)
-    assert message.startswith("hubs_open_quote.csv: the row that starts at line 3 runs to line 502, longer "
-                              "than 5,000 characters, the most DASHBOARD_MAX_LINE_LENGTH allows")
+    assert message == ("hubs_open_quote.csv: the row that starts at line 3 runs to line 502, longer than 5,000 "
+                       "characters, the most DASHBOARD_MAX_LINE_LENGTH allows (a quote that is never closed runs on "
+                       "to the end of the file); not read")
 
 
 def test_a_row_spread_over_the_first_lines_is_held_to_the_limit_too(tmp_path, monkeypatch):
@@ -374,9 +118,6 @@ def test_every_limit_is_a_documented_setting():
 
 
 # ---- CSV: encodings and delimiters ----------------------------------------------------------------
-
-def hubs_sample_rows() -> list[list[str]]:
-    return list(csv.reader(io.StringIO((SAMPLES / "hubs_sample.csv").read_text(encoding="utf-8")), delimiter=";"))
 
 
 UTF16 = {
@@ -464,112 +205,6 @@ def test_empty_file_and_unknown_kinds(tmp_path):
         assert str(e.value).startswith(words)
 
 
-# ---- headers: title rows, grouped headers, columns that cannot be read ---------------------------
-
-def test_csv_header_below_title_rows(tmp_path):
-    path = tmp_path / "hubs_titled.csv"
-    path.write_text("Реєстр хабів цифрової освіти\nстаном на 01.11.2025\n\n" + csv_text([HUBS_HEADER] + HUB_ROWS),
-                    encoding="utf-8")
-    lay, rows, lines, _ = drain(path)
-    assert lines == [5, 6] and column(lay, rows, "hub_id") == ["ХЦО-00001", "ХЦО-00002"]
-
-
-def test_xlsx_header_below_title_rows(tmp_path):
-    path = office_workbook(tmp_path / "hubs_titled.xlsx", {"Реєстр": [
-        ["Реєстр хабів цифрової освіти станом на 01.11.2025"], [], HUBS_HEADER, *HUB_ROWS]})
-    lay, rows, lines, _ = drain(path)
-    assert lines == [4, 5]
-    assert column(lay, rows, "region") == ["Вінницька обл.", "м. Київ"]
-
-
-def grouped_participants(group: str, before: str, after: str) -> list[list[object]]:
-    """A participant report with a two-row header: every column merged down over two rows, and
-    `group` merged across the two rating columns over `before` and `after`."""
-    return [PARTICIPANT_HEADER + [group, ""], [""] * len(PARTICIPANT_HEADER) + [before, after],
-            *PARTICIPANT_ROWS]
-
-
-def grouped_merges(group: str) -> list:
-    n = len(PARTICIPANT_HEADER)
-    return [(0, c, 1, c, PARTICIPANT_HEADER[c]) for c in range(n)] + [(0, n, 0, n + 1, group)]
-
-
-@pytest.mark.parametrize("group, before, after", [
-    ("Самооцінка", "до", "після"),
-    ("Самооцінка (1-10)", "до", "після"),
-    ("Self-rating", "before", "after"),
-])
-def test_a_grouped_two_row_header_is_combined(tmp_path, group, before, after):
-    path = office_workbook(tmp_path / "participants_grouped.xlsx", {"Звіт": grouped_participants(group, before, after)},
-                           {"Звіт": grouped_merges(group)})
-    lay, rows, lines, _ = drain(path)
-    assert lay.unknown == []
-    assert lines == [3, 4]
-    assert column(lay, rows, "rating_pre") == ["3", "2"]
-    assert column(lay, rows, "rating_post") == ["8", ""]
-    assert column(lay, rows, "hub_id") == ["ХЦО-00001", "ХЦО-00002"]
-
-
-def test_a_grouped_header_in_a_csv_is_combined(tmp_path):
-    path = tmp_path / "participants_grouped.csv"
-    path.write_text(csv_text(grouped_participants("Самооцінка", "до", "після")), encoding="utf-8")
-    lay, rows, lines, _ = drain(path)
-    assert lines == [3, 4] and column(lay, rows, "rating_post") == ["8", ""]
-
-
-def test_a_grouped_header_that_cannot_be_combined_fails_the_file(tmp_path):
-    path = office_workbook(tmp_path / "participants_grouped.xlsx",
-                           {"Звіт": grouped_participants("Самооцінка", "до навчання", "після навчання")},
-                           {"Звіт": grouped_merges("Самооцінка")})
-    message, _ = problem(path)
-    assert message == (
-        "participants_grouped.xlsx: column 14 'Самооцінка' looks like rating_post, rating_pre but could not be read "
-        "(a grouped header that could not be combined? name each column in full: 'самооцінка після (1-10)' / "
-        "'самооцінка до (1-10)') (the header was looked for in rows 1–10 of sheet 'Звіт'; the closest, row 1 of "
-        "'Звіт', names 13 known columns)")
-
-
-def test_a_known_column_that_is_named_twice_fails_the_file(tmp_path):
-    path = tmp_path / "hubs_twice.csv"
-    path.write_text(csv_text([HUBS_HEADER + ["Hub ID"]] + [r + ["X"] for r in HUB_ROWS]), encoding="utf-8")
-    message, _ = problem(path)
-    assert "hubs_twice.csv: columns 1 'Код хабу' and 6 'Hub ID' both name hub_id (keep one)" in message
-
-
-# ---- workbooks: which sheet ---------------------------------------------------------------------
-
-def test_data_on_the_second_sheet_is_found(tmp_path):
-    path = office_workbook(tmp_path / "hubs_sheets.xlsx", {
-        "Інструкція": [["Заповніть аркуш «Дані»"], ["Код хабу — як у реєстрі"]],
-        "Дані": [HUBS_HEADER, *HUB_ROWS]})
-    lay, rows, lines, _ = drain(path)
-    assert lines == [2, 3] and column(lay, rows, "hub_id") == ["ХЦО-00001", "ХЦО-00002"]
-
-
-def test_no_matching_sheet_names_the_rows_and_sheets_read(tmp_path):
-    path = office_workbook(tmp_path / "hubs_sheets.xlsx", {
-        "Інструкція": [["Заповніть аркуш «Дані»"]],
-        "Дані": [["Звіт"], ["Код хабу", "Назва закладу"], ["ХЦО-00001", "Бібліотека"]]})
-    message, _ = problem(path)
-    assert message == ("hubs_sheets.xlsx: missing required column(s): region (the header was looked for in rows "
-                       "1–10 of sheets 'Інструкція', 'Дані'; the closest, row 2 of 'Дані', names 2 known columns)")
-
-
-def test_two_matching_sheets_fail_rather_than_drop_one(tmp_path):
-    path = office_workbook(tmp_path / "hubs_two.xlsx", {"2024": [HUBS_HEADER, HUB_ROWS[0]],
-                                                        "2025": [HUBS_HEADER, HUB_ROWS[1]]})
-    message, _ = problem(path)
-    assert message == ("hubs_two.xlsx: sheets '2024', '2025' each hold a hubs header; only one table is read from "
-                       "a workbook (move the others to files of their own)")
-
-
-def test_a_workbook_with_only_empty_sheets(tmp_path):
-    path = office_workbook(tmp_path / "hubs_blank.xlsx", {"Аркуш1": [], "Аркуш2": []})
-    message, _ = problem(path)
-    assert message == ("hubs_blank.xlsx: the workbook holds no header row (rows 1–10 of sheets 'Аркуш1', "
-                       "'Аркуш2' are empty)")
-
-
 # ---- workbooks: bombs and broken parts -----------------------------------------------------------
 
 def test_a_shared_strings_bomb_is_refused_from_the_zip_directory(tmp_path):
@@ -599,14 +234,6 @@ def test_each_workbook_limit_stops_the_bomb(tmp_path, monkeypatch, env, words):
     message, peak = problem(path)
     assert message == words
     assert peak < 4 * MiB
-
-
-def row_bomb(rows: int) -> object:
-    yield row_xml(1, HUBS_HEADER)
-    for start in range(2, rows + 1, 10_000):
-        yield b"".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>'.encode()
-                       for n in range(start, min(start + 10_000, rows + 1)))
-
 
 @pytest.mark.slow
 def test_a_row_bomb_over_excels_grid_is_refused_before_it_is_opened(tmp_path):
@@ -767,101 +394,67 @@ def test_a_part_with_bad_xml_is_named(tmp_path):
     assert message == "hubs_badxml.xlsx: not a readable XLSX workbook (ExpatError)"
 
 
-# ---- the whole command --------------------------------------------------------------------------
+def test_a_row_is_read_only_as_wide_as_its_header(tmp_path, monkeypatch):
+    """openpyxl fills a row with empty cells up to its last one: a cell in column XFD (the 16,384th)
+    on every row made each row cost 16,384 cells. Past the rows the header is looked for in, rows are
+    read only as wide as the header."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-def long_line_file() -> bytes:
-    return csv_text([HUBS_HEADER, HUB_ROWS[0]]).encode() + b"x" * (20 * MiB) + b"\n"
+    widths: list[int] = []
+    get_row = ReadOnlyWorksheet._get_row
+
+    def spy(self, *args, **kwargs):
+        row = get_row(self, *args, **kwargs)
+        widths.append(len(row))
+        return row
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "_get_row", spy)
+    far = [row_xml(n, HUB_ROWS[n % 2])[:-len(b"</row>")] + f'<c r="XFD{n}"><v>1</v></c></row>'.encode()
+           for n in range(2, 202)]
+    path = hand_workbook(tmp_path / "hubs_far.xlsx", {"S": [row_xml(1, HUBS_HEADER), *far]})
+    lay, rows, lines, _ = drain(path)
+    assert lines == list(range(2, 202)) and column(lay, rows, "hub_id")[:2] == ["ХЦО-00001", "ХЦО-00002"]
+    assert sum(w > len(HUBS_HEADER) for w in widths) <= readers.HEADER_SEARCH_ROWS + 1
+    assert max(widths) == 16_384  # the rows the header was looked for in
 
 
-def long_header_file() -> bytes:
-    return ("Код хабу;" * 2_500_000).encode() + b"\n" + csv_text(HUB_ROWS).encode()
+# ---- running out of memory where a raised limit lets a file through -----------------------------
 
-
-def bomb_workbook(tmp: Path) -> Path:
-    return hand_workbook(tmp / "hubs_bomb.xlsx", {"S": [HUBS_HEADER, [("s", 0)] + HUB_ROWS[0][1:]]},
-                         strings=shared_string_bomb(200))
-
-
-def ungrouped_workbook(tmp: Path) -> Path:
-    return office_workbook(tmp / "participants_grouped.xlsx",
-                           {"Звіт": grouped_participants("Самооцінка", "до навчання", "після навчання")},
-                           {"Звіт": grouped_merges("Самооцінка")})
-
-
-# case → (raw files made in a folder, settings, words the error must hold)
-COMMAND_CASES = {
-    "20 MB line": (
-        lambda tmp: {"hubs_long_line.csv": long_line_file()}, {},
-        ["error: hubs_long_line.csv: line 3 is longer than 1,000,000 characters", "DASHBOARD_MAX_LINE_LENGTH"]),
-    "22 MB header": (
-        lambda tmp: {"hubs_long_header.csv": long_header_file()}, {},
-        ["error: hubs_long_header.csv: line 1 is longer than 1,000,000 characters"]),
-    "shared strings bomb": (
-        lambda tmp: {"hubs_bomb.xlsx": bomb_workbook(tmp)}, {},
-        ["error: hubs_bomb.xlsx: part xl/sharedStrings.xml expands",
-         "more than the 100 times DASHBOARD_MAX_XLSX_RATIO allows (a decompression bomb)"]),
-    "shared strings bomb, ratio raised": (
-        lambda tmp: {"hubs_bomb.xlsx": bomb_workbook(tmp)}, {"DASHBOARD_MAX_XLSX_RATIO": "100000"},
-        ["error: hubs_bomb.xlsx: shared string 1 (xl/sharedStrings.xml) takes more than 1,000,000 bytes of XML, "
-         "the most DASHBOARD_MAX_LINE_LENGTH allows"]),
-    "shared strings bomb, ratio and row length raised": (
-        lambda tmp: {"hubs_bomb.xlsx": bomb_workbook(tmp)},
-        {"DASHBOARD_MAX_XLSX_RATIO": "100000", "DASHBOARD_MAX_LINE_LENGTH": "1000000000",
-         "DASHBOARD_MAX_XLSX_MB": "100"},
-        ["error: hubs_bomb.xlsx: the workbook expands to 209.7 MB, more than the 100 MB DASHBOARD_MAX_XLSX_MB allows"]),
-    "row bomb": (
-        lambda tmp: {"hubs_rows.xlsx": hand_workbook(tmp / "hubs_rows.xlsx", {"S": row_bomb(1_100_000)})}, {},
-        ["error: hubs_rows.xlsx: sheet xl/worksheets/sheet1.xml holds more than the 1,048,576 rows an Excel sheet "
-         "can hold"]),
-    "many csv rows": (
-        lambda tmp: {"hubs_many.csv": csv_text([HUBS_HEADER] + [HUB_ROWS[0]] * 5000).encode()},
-        {"DASHBOARD_MAX_ROWS": "1000"},
-        ["error: hubs_many.csv: more than 1,000 rows, the most DASHBOARD_MAX_ROWS allows"]),
-    "grouped header not combined": (
-        lambda tmp: {"hubs_sample.csv": SAMPLES / "hubs_sample.csv",
-                     "participants_grouped.xlsx": ungrouped_workbook(tmp)},
-        {}, ["error: participants_grouped.xlsx: column 14 'Самооцінка' looks like rating_post, rating_pre but could "
-             "not be read"]),
-    "no matching sheet": (
-        lambda tmp: {"hubs_sheets.xlsx": office_workbook(tmp / "hubs_sheets.xlsx", {
-            "Інструкція": [["Заповніть аркуш «Дані»"]], "Дані": [["Звіт"], ["Код хабу", "Назва"]]})}, {},
-        ["error: hubs_sheets.xlsx: missing required column(s): name, region (the header was looked for in rows 1–10 "
-         "of sheets 'Інструкція', 'Дані'; the closest, row 2 of 'Дані', names 1 known column)"]),
-}
+@pytest.mark.slow
+def test_a_line_the_raised_limit_lets_through_ends_in_a_message_not_a_memory_error(tmp_path):
+    path = tmp_path / "hubs_long_header.csv"
+    path.write_bytes(("Код хабу;" * 400_000).encode() + b"\n" + csv_text(HUB_ROWS).encode())
+    result = read_capped(path, 50, DASHBOARD_MAX_LINE_LENGTH="1000000000")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert result.stdout.strip() == (
+        "hubs_long_header.csv: ran out of memory near line 1, as DASHBOARD_MAX_LINE_LENGTH lets a line hold "
+        "1,000,000,000 characters; not read (lower the setting, or give the cleaning more memory)")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", list(COMMAND_CASES))
-def test_the_command_refuses_hostile_files_and_keeps_the_previous_output(previous_clean, tmp_path, case):
-    make, env, words = COMMAND_CASES[case]
-    made = tmp_path / "made"
-    made.mkdir()
-    raw = raw_folder(tmp_path, make(made))
-    assert_refused(raw, previous_clean, tmp_path, words, **env)
+def test_a_bomb_the_raised_limits_let_through_ends_in_a_message_not_a_memory_error(tmp_path):
+    path = hand_workbook(tmp_path / "hubs_bomb.xlsx", {"S": [HUBS_HEADER, [("s", 0)] + HUB_ROWS[0][1:]]},
+                         strings=shared_string_bomb(40), level=1)
+    result = read_capped(path, 50, DASHBOARD_MAX_LINE_LENGTH="1000000000", DASHBOARD_MAX_XLSX_RATIO="100000")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert result.stdout.strip() == (
+        "hubs_bomb.xlsx: ran out of memory opening the workbook, as DASHBOARD_MAX_XLSX_MB lets its parts expand to "
+        "1,000 MB; not read (lower the setting, or give the cleaning more memory)")
 
 
-@pytest.mark.slow
-def test_the_command_cleans_awkward_but_sound_files(tmp_path):
-    """Excel's Unicode text (UTF-16LE, tabs, CRLF) for the hub registry; a participant report with a
-    title row, on the second sheet, under a grouped two-row header."""
-    hubs = codecs.BOM_UTF16_LE + csv_text(hubs_sample_rows(), sep="\t", newline="\r\n").encode("utf-16-le")
-    report_sheet = [["Звіт про заняття, листопад 2023"]] + grouped_participants("Самооцінка", "до", "після")
-    merges = [(r1 + 1, c1, r2 + 1, c2, text) for r1, c1, r2, c2, text in grouped_merges("Самооцінка")]
-    participants = office_workbook(tmp_path / "participants_awkward.xlsx",
-                                   {"Інструкція": [["Дані на аркуші «Звіт»"]], "Звіт": report_sheet},
-                                   {"Звіт": merges})
-    raw = raw_folder(tmp_path, {"hubs_unicode.csv": hubs, "participants_awkward.xlsx": participants})
-    out = tmp_path / "clean"
-    result, peak = clean_command(raw, out)
-    assert result.returncode == 0, result.stderr
-    assert "cleaned 11 rows from 2 files" in result.stderr
-    assert peak < PEAK_RSS_MB
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["files"]["hubs_unicode.csv"]["rows_in"] == 9
-    assert report["files"]["participants_awkward.xlsx"]["rows_in"] == 2
-    assert report["files"]["participants_awkward.xlsx"]["unknown_columns"] == []
-    import pandas as pd
-
-    ratings = pd.read_parquet(out / "assessments.parquet")
-    ratings = ratings[ratings.instrument == "self_rating"].sort_values(["stage", "score"])
-    assert ratings[["stage", "score"]].values.tolist() == [["post", 8.0], ["pre", 2.0], ["pre", 3.0]]
+def test_a_cell_of_megabytes_in_the_header_rows_costs_no_copies():
+    """The header is looked for in the first rows; a cell of 40 MB there (a shared string or a field
+    that raised limits let in) is cut before it is compared, not copied by each comparison."""
+    huge = " Код хабу " + "ж" * (40 * MiB)
+    rows = [["Реєстр", huge], HUBS_HEADER + [huge], [huge] + HUB_ROWS[0][1:]]
+    tracemalloc.start()
+    try:
+        found = headers.find_header("hubs", rows)
+        lay = headers.layout("hubs", found.names, "hubs_huge.csv")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (found.index, found.height, found.score) == (1, 1, 5)
+    assert lay.positions == {"hub_id": 0, "programme": 1, "name": 2, "institution_type": 3, "region": 4}
+    assert lay.unknown == [huge.strip()[:80]]
+    assert peak < MiB
