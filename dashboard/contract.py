@@ -17,6 +17,9 @@ INSTITUTION_TYPES = ("public_library", "library_branch", "cnap", "education", "c
 LIBRARY_TYPES = ("public_library", "library_branch")
 HUB_STATUSES = ("active", "suspended", "closed", "occupied")
 SETTLEMENT_TYPES = ("city", "town", "village", "unknown")
+# How a hub got its point on the map, and why one has none (dashboard/geo/placement.py).
+PLACED = ("coordinates", "settlement")
+UNPLACED_REASONS = ("no_region", "no_settlement", "not_found", "ambiguous")
 TRAINING_LEVELS = ("trainer", "coordinator")
 AGE_BANDS = ("under_25", "25_44", "45_59", "60_69", "70_plus", "unknown")
 GENDERS = ("female", "male", "other", "unknown")
@@ -119,9 +122,17 @@ TABLES: dict[str, Table] = {
                 Col("settlement", "str", "Settlement name without its type prefix", nullable=True),
                 Col("settlement_type", "str", "Settlement type from its prefix (м./г. city, смт town, с. village)",
                     vocab=SETTLEMENT_TYPES),
-                Col("lat", "float64", "Latitude, WGS 84 degrees (swapped pairs corrected)",
-                    range=(-90, 90), nullable=True),
+                Col("lat", "float64", "Latitude, WGS 84 degrees (swapped pairs corrected); the settlement's "
+                    "when the registry gives none (see `placed`)", range=(-90, 90), nullable=True),
                 Col("lon", "float64", "Longitude, WGS 84 degrees", range=(-180, 180), nullable=True),
+                Col("placed", "str", "Where lat/lon come from: the registry's own `coordinates`, or the hub's "
+                    "`settlement` (registry gave none); empty when the hub is not on the map",
+                    vocab=PLACED, nullable=True),
+                Col("unplaced_reason", "str", "Why a hub without coordinates could not be placed at its "
+                    "settlement: `no_region`, `no_settlement` (none given), `not_found` (no settlement of "
+                    "that name with known coordinates in the hub's region), `ambiguous` (several, and "
+                    "hromada and type do not tell them apart); empty when placed", vocab=UNPLACED_REASONS,
+                    nullable=True),
                 Col("joined_on", "datetime64[ms]", "Date the site joined the programme", nullable=True),
                 Col("status", "str", "Current status; `occupied` = temporarily occupied territory",
                     vocab=HUB_STATUSES),
@@ -309,7 +320,15 @@ CLEANING_RULES = """
 - **Dates** `17.11.2023`, `2023-11-17`, `17/11/2023`, Excel serials (`45247`) and timestamps are
   read; impossible dates (`2023-13-01`) and dates outside 2000–2035 quarantine the row.
 - **Coordinates** accept decimal commas; a pair whose latitude and longitude are swapped is put
-  right; a blank pair stays blank.
+  right. A hub with a blank pair is placed at its settlement (`placed` = `settlement`): the name,
+  without its type prefix (`м.`, `смт`, `с.`, `селище`…) and whatever its case, spacing or
+  apostrophe (' ʼ ’), is looked up among the settlements of the hub's own region in
+  `data/geo/settlements.csv`, never in another region. A name several settlements of the region
+  share (the KATOTTG codifier's, `data/geo/namesakes.csv`) is narrowed by the registry's hromada,
+  then by the settlement type of the prefix; if more than one is left the hub stays off the map
+  (`unplaced_reason` = `ambiguous`), as does a name with no match or no coordinates in the table
+  (`not_found`) and a hub with no settlement (`no_settlement`). `report.json` counts the hubs of
+  each kind under `placement`.
 - **Categories** map onto fixed vocabularies through `dashboard/clean/vocab/categories.csv`;
   a blank segment answer is `unknown`; a value that is not in the vocabulary quarantines the row.
 - **Keys.** A hub code, training group, centre-month or partner listed again with different

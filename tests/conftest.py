@@ -173,7 +173,8 @@ def build_clean(folder: Path, report: dict | None = REPORT) -> Path:
                          occupation="none") for c, cc, uk, en, pop, libs in REGIONS],
         "hubs": [dict(hub_id=h, programme=p, name=n, institution_type=t,
                       is_library=t in contract.LIBRARY_TYPES, region_code=r, hromada=None,
-                      settlement=None, settlement_type=s, lat=None, lon=None, joined_on=j,
+                      settlement=None, settlement_type=s, lat=None, lon=None, placed=None,
+                      unplaced_reason="no_settlement", joined_on=j,
                       status=st, coordinator_trained=True) for h, p, n, t, r, s, j, st in HUBS],
         "trainings": [dict(group_id=g, programme="ua_hubs", level=lv, region_code=r, start_date=s,
                            end_date=e, enrolled=n, completed=c, phase=ph)

@@ -107,6 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cleaned {rows_in:,} rows from {len(report['files'])} files in {time.perf_counter() - started:.1f} s: "
           f"{quarantined:,} quarantined, {duplicates:,} duplicates dropped; data date {report['data_date']}; "
           f"wrote {args.clean_dir}", file=sys.stderr)
+    placement = report.get("placement", {})
+    at_settlement = placement.get("settlement", 0)
+    off_map = sum(n for kind, n in placement.items() if kind not in ("coordinates", "settlement"))
+    if at_settlement or off_map:
+        print(f"hubs without coordinates: {at_settlement:,} placed at their settlement, {off_map:,} not on the map "
+              "(listed with the reason on the Data quality page)", file=sys.stderr)
     for result in warmed:
         print(f"stored {result['answers']:,} answers of the standard views ({result['views']} views) "
               f"in {result['seconds']:.1f} s", file=sys.stderr)

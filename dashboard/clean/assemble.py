@@ -68,7 +68,7 @@ TABLE_SQL = {
     "hubs": f"""
         SELECT hub_id, programme, name, institution_type,
                institution_type IN ('public_library', 'library_branch') AS is_library,
-               region_code, hromada, settlement, settlement_type, lat, lon,
+               region_code, hromada, settlement, settlement_type, lat, lon, placed, unplaced_reason,
                joined_on::TIMESTAMP_MS AS joined_on, status, coordinator_trained
         FROM {ok('hubs')} ORDER BY hub_id""",
     "trainings": f"""

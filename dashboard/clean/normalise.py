@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard.contract import AGE_MAX, AGE_MIN
+from dashboard.geo.placement import split_settlement
 
 VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 
@@ -256,24 +257,16 @@ def phone_digits(raw: str) -> str:
 
 # --- places --------------------------------------------------------------------------------
 
-_SETTLEMENT_PREFIXES = (
-    ("смт", "town"), ("пгт", "town"), ("сел", "town"), ("селище", "town"), ("м", "city"),
-    ("г", "city"), ("місто", "city"), ("с", "village"), ("село", "village"), ("д", "village"),
-)
 # Rough bounding box of every region the programmes work in (Ukraine and Kemerovo).
 LAT_RANGE, LON_RANGE = (43.0, 57.5), (21.0, 90.0)
 
 
 def settlement(raw: str) -> tuple[str | None, str]:
-    """(name without its type prefix, settlement type) from `смт Брацлав`, `с. Требухів`, …"""
-    s = clean_text(raw) or ""
-    m = re.match(r"^\s*([^\W\d_]+)\.?\s+(.*)$", s)
-    if m:
-        prefix = m[1].casefold()
-        for p, kind in _SETTLEMENT_PREFIXES:
-            if prefix == p:
-                return (m[2].strip() or None), kind
-    return (s or None), "unknown"
+    """(name without its type prefix, settlement type) from `смт Брацлав`, `м.Ковель`, `с. Требухів`, …
+
+    The prefixes are those dashboard.geo.placement reads when it places a hub at its settlement.
+    """
+    return split_settlement(clean_text(raw) or "")
 
 
 def coordinates(lat_raw: str, lon_raw: str) -> tuple[float | None, float | None]:

@@ -183,6 +183,8 @@ def check_outputs(folder: Path, report: dict) -> list[str]:
             if table in missing:
                 continue
             path = folder / f"{table}.parquet"
+            if table == "hubs":
+                problems += _placement_problems(con, path)
             if table != "regions" and "region_code" in TABLES[table].names() and "regions" not in missing:
                 unknown = con.execute(
                     "SELECT t.region_code, count(*) FROM read_parquet(?) t ANTI JOIN read_parquet(?) r "
@@ -202,6 +204,23 @@ def check_outputs(folder: Path, report: dict) -> list[str]:
     finally:
         con.close()
     return problems
+
+
+def placement_counts(hubs: Path) -> dict[str, int]:
+    """Cleaned hubs by how they were placed (`coordinates`, `settlement`) or why not (the
+    `unplaced_reason` codes), for the report; kinds with no hub are left out."""
+    found = duckdb.sql(f"SELECT coalesce(placed, unplaced_reason, 'unknown'), count(*) FROM read_parquet('{hubs}')"
+                       " GROUP BY ALL ORDER BY 1").fetchall()
+    return {kind: n for kind, n in found}
+
+
+def _placement_problems(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """Hubs whose lat/lon, `placed` and `unplaced_reason` disagree: a point needs a `placed`, and
+    a hub without one needs a reason."""
+    bad = con.execute(
+        "SELECT count(*) FROM read_parquet(?) WHERE (lat IS NULL OR lon IS NULL) <> (placed IS NULL)"
+        " OR (placed IS NULL) <> (unplaced_reason IS NOT NULL)", [str(path)]).fetchall()[0][0]
+    return [f"hubs: {_rows(bad)} whose coordinates, placed and unplaced_reason disagree"] if bad else []
 
 
 def _rows(n: int) -> str:
@@ -302,6 +321,7 @@ def _run(files: list[Path], scratch: Path, out: Path, salt: bytes, progress: boo
         con, " UNION ALL ".join(quarantine) + " ORDER BY source_file, line", qsch, out / "quarantine.parquet")
     for table in TABLES:
         validate(out / f"{table}.parquet", table)
+    report["placement"] = placement_counts(out / "hubs.parquet")
     dates = [f["extract_date"] for f in report["files"].values() if f.get("extract_date")]
     report["data_date"] = max(dates) if dates else None
     # Checked before the query-ready copies are built from these tables, so a bad table stops

@@ -20,6 +20,7 @@ import pandas as pd
 
 from dashboard.clean import normalise as n
 from dashboard.contract import AGE_MAX, AGE_MIN, AREAS
+from dashboard.geo import placement
 
 DIGIGRAM_AREAS = AREAS[1:]
 
@@ -202,6 +203,19 @@ def _hub_lookup(rows: Rows, ctx: Context) -> tuple[list, list]:
     return [f[0] if f else None for f in found], [f[1] if f else None for f in found]
 
 
+def _placed(region: list, place: list, hromada: list, coords: list) -> pd.DataFrame:
+    """lat, lon, placed, unplaced_reason per row: the registry's coordinates, else the settlement's
+    (dashboard.geo.placement, whose gazetteer is read once per process)."""
+    hubs = pd.DataFrame({
+        "region_code": region, "settlement": [p[0] if p else None for p in place],
+        "settlement_type": [p[1] if p else None for p in place], "hromada": hromada,
+        "lat": [c[0] if c else None for c in coords], "lon": [c[1] if c else None for c in coords],
+    }, dtype=object)
+    if not len(hubs):
+        return pd.DataFrame(columns=["lat", "lon", "placed", "unplaced_reason"])
+    return placement.place_hubs(hubs, placement.default_gazetteer())
+
+
 def hubs(raw: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     rows = Rows(raw)
     rows.require("hub_id", "hub_id")
@@ -215,17 +229,21 @@ def hubs(raw: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     status = rows.apply(lambda v: n.category("status", v), "status")
     rows.fail([s is None and r is None for s, r in zip(status, rows.reason)], "missing_status", "status: empty")
     trained = rows.apply(lambda v: n.category("bool", v), "coordinator_trained")
+    hromada = rows.apply(_text, "hromada")
+    located = _placed(region, place, hromada, coords)
     return rows.frame(
         hub_id=[v.strip() for v in rows.col("hub_id")],
         programme=programme,
         name=rows.apply(_text, "name"),
         institution_type=itype,
         region_code=region,
-        hromada=rows.apply(_text, "hromada"),
+        hromada=hromada,
         settlement=[p[0] if p else None for p in place],
         settlement_type=[p[1] if p else None for p in place],
-        lat=[c[0] if c else None for c in coords],
-        lon=[c[1] if c else None for c in coords],
+        lat=located["lat"].tolist(),
+        lon=located["lon"].tolist(),
+        placed=located["placed"].tolist(),
+        unplaced_reason=located["unplaced_reason"].tolist(),
         joined_on=joined,
         status=status,
         coordinator_trained=[None if t is None else t == "true" for t in trained],

@@ -16,6 +16,7 @@ GEO_DIR = Path(__file__).resolve().parents[2] / "data" / "geo"
 BOUNDARIES_FILE = GEO_DIR / "regions.geojson"
 REGIONS_FILE = GEO_DIR / "regions.csv"
 SETTLEMENTS_FILE = GEO_DIR / "settlements.csv"
+NAMESAKES_FILE = GEO_DIR / "namesakes.csv"
 
 # A point this close to a region but outside every polygon (riverside and coastal towns,
 # which the simplified coastline can leave in the water) belongs to the nearest region.
@@ -113,6 +114,21 @@ def _settlements_csv() -> pd.DataFrame:
                      "settlement_type", "hromada", "region_code", "katottg")} | dtypes,
                      keep_default_na=False)
     return df
+
+
+def load_namesakes() -> pd.DataFrame:
+    """Settlements that share their name with another settlement of their region (KATOTTG):
+    region_code, name_uk, settlement_type (city/town/village), hromada, katottg, all str.
+
+    Only names that settlements.csv has in that region are listed; most of these settlements
+    have no coordinates (dashboard.geo.placement uses them to tell namesakes apart).
+    """
+    return _namesakes_csv().copy()
+
+
+@lru_cache(maxsize=1)
+def _namesakes_csv() -> pd.DataFrame:
+    return pd.read_csv(NAMESAKES_FILE, dtype=str, keep_default_na=False)
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,4 @@
-"""Geo build: re-create data/geo/regions.geojson, regions.csv and settlements.csv from sources.
+"""Geo build: re-create data/geo/regions.geojson, regions.csv, settlements.csv and namesakes.csv from sources.
 
 Ukrainian region names come from pycountry's ISO 3166-2 catalogue and its Ukrainian
 gettext translation; English names and the published figures live in
@@ -24,7 +24,7 @@ from shapely.geometry import shape
 
 from dashboard.geo import GEO_DIR, NEAREST_REGION_KM, assign_regions
 from dashboard.geo.boundaries import build_boundaries, geonames_admin1_map, read_admin1, write_geojson
-from dashboard.geo.settlements import build_settlements
+from dashboard.geo.settlements import build_namesakes, build_settlements, katottg_settlements
 
 SOURCES_DIR = GEO_DIR / "sources"
 
@@ -102,6 +102,12 @@ def write_settlements(table: pd.DataFrame, path: Path) -> int:
     return path.stat().st_size
 
 
+def write_namesakes(table: pd.DataFrame, path: Path) -> int:
+    """Write the namesakes as UTF-8 CSV; return bytes."""
+    table.to_csv(path, index=False, lineterminator="\n")
+    return path.stat().st_size
+
+
 def run(admin1: Path | None, out_dir: Path = GEO_DIR) -> dict[str, int]:
     """Build every file; return sizes and step counts for the log."""
     # Load
@@ -113,14 +119,17 @@ def run(admin1: Path | None, out_dir: Path = GEO_DIR) -> dict[str, int]:
     collection = build_boundaries(features, names)
     settlements, counts = build_settlements(geonames_admin1_map(features))
     settlements, outside = keep_inside_own_region(settlements, collection)
+    namesakes = build_namesakes(katottg_settlements(), settlements)
     # Save
     out_dir.mkdir(parents=True, exist_ok=True)
     sizes = {
         "regions.geojson bytes": write_geojson(collection, out_dir / "regions.geojson"),
         "regions.csv bytes": write_regions(regions, out_dir / "regions.csv"),
         "settlements.csv bytes": write_settlements(settlements, out_dir / "settlements.csv"),
+        "namesakes.csv bytes": write_namesakes(namesakes, out_dir / "namesakes.csv"),
     }
-    return sizes | counts | {"outside own region": outside, "settlements written": len(settlements)}
+    return sizes | counts | {"outside own region": outside, "settlements written": len(settlements),
+                             "namesakes written": len(namesakes)}
 
 
 def main(argv: list[str] | None = None) -> None:

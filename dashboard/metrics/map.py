@@ -94,10 +94,11 @@ def region_table(regions: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
 
 
 def hub_table(hubs: pd.DataFrame, regions: tuple[str, ...]) -> pd.DataFrame:
-    """The hubs of the selected regions, most people first: name, settlement, hromada, status,
-    joined_on, people, activities (protected; a release has no activities per hub)."""
+    """The hubs of the selected regions, most people first: name, settlement, hromada, placed
+    (how the hub is on the map), status, joined_on, people, activities (protected; a release has
+    no activities per hub, nor placed)."""
     mine = hubs[hubs["region_code"].isin(regions)]
-    columns = [c for c in ("hub_id", "name", "settlement", "hromada", "region_code", "status", "joined_on", "people",
-                           "activities") if c in hubs.columns]
+    columns = [c for c in ("hub_id", "name", "settlement", "hromada", "placed", "region_code", "status", "joined_on",
+                           "people", "activities") if c in hubs.columns]
     people = pd.to_numeric(mine["people"], errors="coerce").fillna(-1)
     return mine.assign(_order=people).sort_values(["_order", "name"], ascending=[False, True])[columns].reset_index(drop=True)

@@ -1,4 +1,4 @@
-"""Metric layer of the Data quality page: the cleaning report per file, quarantine reasons, silent hubs, empty regions."""
+"""Metric layer of the Data quality page: the cleaning report per file, quarantine reasons, hubs off the map, silent hubs, empty regions."""
 
 from __future__ import annotations
 
@@ -75,6 +75,18 @@ def quarantine_reasons(report: Mapping, quarantine: pd.DataFrame) -> pd.DataFram
         out = pd.DataFrame(rows, columns=["file", "reason", "rows"])
     out = out.astype({"rows": "Int64"})
     return out.sort_values(["file", "rows", "reason"], ascending=[True, False, True], ignore_index=True)
+
+
+def compute_placement(db: Database) -> tuple[dict[str, int], pd.DataFrame]:
+    """How the extract's hubs are on the map, and those that are not.
+
+    Returns the number of hubs of each `kind` of queries.load_placement (`coordinates`,
+    `settlement` or an `unplaced_reason` code; kinds without hubs are absent) and the hubs off
+    the map with their reason (queries.load_unplaced_hubs: hub-level detail). Counts of hubs,
+    not of people: exact.
+    """
+    counts = queries.load_placement(db)
+    return dict(zip(counts["kind"], counts["hubs"].astype(int))), queries.load_unplaced_hubs(db)
 
 
 def compute_silent_hubs(db: Database, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -80,8 +80,8 @@ def load_region_figures(db: Database, f: Filters) -> pd.DataFrame:
 def load_hub_figures(db: Database, f: Filters) -> pd.DataFrame:
     """One row per hub of the programme that had joined by the period's end (or has no date).
 
-    Columns: hub_id, name, settlement, hromada, region_code, lat, lon, joined_on (date),
-    status, is_library; `people` (distinct people with an activity at the hub in the view) and
+    Columns: hub_id, name, settlement, hromada, region_code, lat, lon, placed (`coordinates`, or
+    `settlement` when the point is the settlement's; empty off the map), joined_on (date), status, is_library; `people` (distinct people with an activity at the hub in the view) and
     `activities` (person × class rows there), each with its cell key. Closed and occupied hubs
     are included: the map colours hubs by status.
     """
@@ -96,7 +96,7 @@ def load_hub_figures(db: Database, f: Filters) -> pd.DataFrame:
         learners AS (
             SELECT hub_id, count(*) AS people, {cell_key(f"sum({record_key('person_id')})")} AS people_key
             FROM (SELECT DISTINCT hub_id, person_id FROM act) GROUP BY hub_id)
-        SELECT h.hub_id, h.name, h.settlement, h.hromada, h.region_code, h.lat, h.lon,
+        SELECT h.hub_id, h.name, h.settlement, h.hromada, h.region_code, h.lat, h.lon, h.placed,
                CAST(h.joined_on AS DATE) AS joined_on, h.status, h.is_library,
                coalesce(p.people, 0) AS people, coalesce(p.people_key, 0) AS people_key,
                coalesce(c.activities, 0) AS activities, coalesce(c.activities_key, 0) AS activities_key

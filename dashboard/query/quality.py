@@ -1,4 +1,4 @@
-"""Query layer of the Data quality page: silent hubs, regions without data, the extract's files, the quarantine."""
+"""Query layer of the Data quality page: silent hubs, regions without data, hubs off the map, the extract's files, the quarantine."""
 
 from __future__ import annotations
 
@@ -28,6 +28,24 @@ def load_silent_hubs(db: Database, f: Filters) -> pd.DataFrame:
         + " AND h.hub_id NOT IN (SELECT hub_id FROM activities WHERE programme = ?"
         "   AND CAST(activity_date AS DATE) BETWEEN ? AND ?) ORDER BY h.region_code, h.hub_id",
         params,
+    )
+
+
+def load_placement(db: Database) -> pd.DataFrame:
+    """Hubs of every programme by how they are on the map: `kind` is `coordinates` (the registry's),
+    `settlement` (placed at it) or, for a hub without a point, its `unplaced_reason`; `hubs` counts them."""
+    return db.execute(
+        "SELECT CASE WHEN lat IS NULL OR lon IS NULL THEN unplaced_reason ELSE coalesce(placed, 'coordinates') END"
+        " AS kind, count(*) AS hubs FROM hubs GROUP BY ALL ORDER BY hubs DESC, kind"
+    )
+
+
+def load_unplaced_hubs(db: Database) -> pd.DataFrame:
+    """Hubs of every programme that are not on the map (no point): hub_id, name, settlement (without
+    its prefix), settlement_type, hromada, region_code and unplaced_reason; by region, then code."""
+    return db.execute(
+        "SELECT hub_id, name, settlement, settlement_type, hromada, region_code, unplaced_reason FROM hubs"
+        " WHERE lat IS NULL OR lon IS NULL ORDER BY region_code, hub_id"
     )
 
 

@@ -20,6 +20,7 @@ import streamlit as st
 
 from dashboard.filters import Filters
 from dashboard.i18n import Translator, translator
+from dashboard.metrics import quality as quality_metrics
 from dashboard.metrics.live import Live
 from dashboard.privacy import Rule
 from dashboard.release.source import Release
@@ -223,6 +224,19 @@ def _silent_hubs(folder: str, version: str, f: Filters, rule: Rule) -> tuple[pd.
 def silent_hubs(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Active hubs that sent no report, per region and each."""
     return _silent_hubs(ctx.folder, ctx.version, ctx.filters, ctx.rule)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _placement(folder: str, version: str) -> tuple[dict[str, int], pd.DataFrame]:
+    return quality_metrics.compute_placement(database(folder, version))
+
+
+def placement(ctx: Context) -> tuple[dict[str, int], pd.DataFrame]:
+    """How the extract's hubs are on the map, and those that are not (metrics.quality.compute_placement).
+
+    The extract's own registry, whatever the filters: for internal mode (a release has no such list).
+    """
+    return _placement(ctx.folder, ctx.version)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)

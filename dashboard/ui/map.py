@@ -147,6 +147,10 @@ def impact_map(ctx: Context, regions: pd.DataFrame, hubs: pd.DataFrame, metric: 
                     selection_mode="single-object", key=key, alt=tr("map.alt", metric=tr(INDICATORS[metric].label)))
     legend(regions, metric, tr)
     st.caption(escape_md(summary))
+    if "placed" in hubs.columns:  # a release has no `placed`
+        at_settlement = int(hubs["placed"].eq("settlement").fillna(False).sum())
+        if at_settlement:
+            st.caption(tr("map.placed_count", n=tr.number(at_settlement)))
     missing = int((hubs["lat"].isna() | hubs["lon"].isna()).sum())
     if missing:
         st.caption(tr("map.no_coordinates", n=tr.number(missing)))
@@ -217,13 +221,16 @@ def hub_table(ctx: Context, hubs: pd.DataFrame) -> None:
         st.info(tr("map.no_hubs"))
         return
     counts = [c for c in ("people", "activities") if c in table.columns]  # a release has people only
-    shown = table[["name", *counts, "settlement", "hromada", "status", "joined_on"]]
+    placed = ["placed"] if "placed" in table.columns else []  # a release has no `placed` yet
+    shown = table[["name", *counts, "settlement", "hromada", *placed, "status", "joined_on"]]
     styler = shown.style.format(lambda v: tr.count(v), subset=counts)
     styler = styler.format(lambda s: tr(f"map.status_{s}"), subset=["status"])
     styler = styler.format(lambda d: "—" if pd.isna(d) else tr.date(d), subset=["joined_on"])
     styler = styler.format(lambda v: "—" if pd.isna(v) else str(v), subset=["settlement", "hromada"])
-    headers = {"name": "col_hub", "settlement": "col_settlement", "hromada": "col_hromada", "status": "col_status",
-               "joined_on": "col_joined", "people": "col_people", "activities": "col_activities"}
+    styler = styler.format(lambda v: wording.placed_text(v, tr), subset=placed)
+    headers = {"name": "col_hub", "settlement": "col_settlement", "hromada": "col_hromada", "placed": "col_placed",
+               "status": "col_status", "joined_on": "col_joined", "people": "col_people",
+               "activities": "col_activities"}
     config = {c: st.column_config.Column(tr(f"map.{k}"), pinned=c == "name") for c, k in headers.items()
               if c in shown.columns}
     st.dataframe(styler, hide_index=True, width="stretch", height=_height(len(shown)), column_config=config)

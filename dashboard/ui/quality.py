@@ -1,4 +1,4 @@
-"""Presentation layer of the Data quality page: the cleaning report, extracts, silent hubs, regions without data."""
+"""Presentation layer of the Data quality page: the cleaning report, extracts, hubs off the map, silent hubs, regions without data."""
 
 from __future__ import annotations
 
@@ -55,6 +55,19 @@ def extracts(ctx: Context, report: dict) -> None:
         st.info(ctx.tr("dq2.no_files"))
         return
     static_table(wording.extract_table(times, ctx.tr))
+
+
+def unplaced_hubs(ctx: Context) -> None:
+    """How the registry's hubs are on the map, and each hub that is not, with why (extract only)."""
+    tr = ctx.tr
+    counts, unplaced = cache.placement(ctx)
+    st.markdown(wording.placement_total(counts, tr))
+    if unplaced.empty:
+        st.success(tr("dq2.unplaced_none"), icon=":material/check_circle:")
+    elif ctx.hub_detail:
+        table(wording.unplaced_table(unplaced, tr, ctx.region_names), tr)
+    else:
+        st.caption(tr("dq2.silent_public"))
 
 
 def silent_hubs(ctx: Context) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.contract import PLACED
 from dashboard.i18n import Translator
 from dashboard.wording.common import indicator_text
 from dashboard.metrics.map import HIDDEN, METRICS, NO_DATA, OCCUPIED_STATE, VALUE, region_states
@@ -82,11 +83,21 @@ def _region_note(occupation: str, state: str, tr: Translator) -> str:
     return tr("map.tip_click")
 
 
+def placed_text(placed: object, tr: Translator) -> str:
+    """How a hub is on the map, in words: registry coordinates, at its settlement, or not on the map."""
+    return tr(f"map.placed_{placed}") if isinstance(placed, str) and placed in PLACED else tr("map.placed_none")
+
+
 def hub_tips(hubs: pd.DataFrame, tr: Translator, names: dict[str, str]) -> pd.DataFrame:
-    """The tooltip lines of each hub: name; settlement and hromada; region; status and date; figures."""
+    """The tooltip lines of each hub: name; settlement and hromada (and "placed at settlement" when
+    the point is the settlement's, not the hub's own); region; status and date; figures."""
     settlement = hubs["settlement"].astype("object").where(hubs["settlement"].notna(), "")
     hromada = [tr("map.hromada", name=h) if isinstance(h, str) and h else "" for h in hubs["hromada"]]
     place = [", ".join(p for p in pair if p) or "—" for pair in zip(settlement, hromada)]
+    if "placed" in hubs.columns:  # a release has no `placed`
+        marker = tr("map.tip_placed_settlement")
+        at_settlement = hubs["placed"].eq("settlement").fillna(False).astype(bool)
+        place = [f"{p} · {marker}" if yes else p for p, yes in zip(place, at_settlement)]
     dates = {d: tr.date(d) for d in hubs["joined_on"].dropna().unique()}
     joined = [tr("map.joined", date=dates[d]) if not pd.isna(d) else tr("map.joined_unknown") for d in hubs["joined_on"]]
     status = {s: tr(f"map.status_{s}") for s in hubs["status"].unique()}

@@ -1,4 +1,4 @@
-"""Wording layer of the Data quality page: the tables of extracts, silent hubs and regions without data."""
+"""Wording layer of the Data quality page: the tables of extracts, hubs off the map, silent hubs and regions without data."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from dashboard.contract import SETTLEMENT_TYPES, UNPLACED_REASONS
 from dashboard.filters import parse_date
 from dashboard.i18n import Translator
 from dashboard.wording.common import is_missing, words_table
@@ -48,6 +49,36 @@ def written(moment: object, tr: Translator) -> str:
         return "—"
     stamp = pd.Timestamp(moment)
     return tr("dq2.written_at", date=tr.date(stamp.date()), time=stamp.strftime("%H:%M"))
+
+
+def placement_total(counts: Mapping[object, int], tr: Translator) -> str:
+    """The registry's hubs on the map in one sentence: with their own coordinates, placed at their
+    settlement, not on the map (`counts` of metrics.quality.compute_placement)."""
+    total = sum(counts.values())
+    own, settlement = counts.get("coordinates", 0), counts.get("settlement", 0)
+    return tr("dq2.placement_total", total=tr.number(total), own=tr.number(own),
+              settlement=tr.number(settlement), off=tr.number(total - own - settlement))
+
+
+def unplaced_reason_text(code: object, tr: Translator) -> str:
+    """Why a hub is not on the map, in words (an `unplaced_reason` code); "—" for none."""
+    return tr(f"dq2.unplaced_{code}") if isinstance(code, str) and code in UNPLACED_REASONS else "—"
+
+
+def unplaced_table(unplaced: pd.DataFrame, tr: Translator, region_names: Mapping[str, str]) -> pd.DataFrame:
+    """The hubs that are not on the map with why (hub-level detail); show it with blocks.table(…, tr)."""
+    def text(v: object) -> str:
+        return v if isinstance(v, str) and v else "—"
+
+    return words_table({
+        tr("dq2.col_hub"): list(unplaced["hub_id"]), tr("dq2.col_name"): list(unplaced["name"]),
+        tr("dq2.col_settlement"): [text(v) for v in unplaced["settlement"]],
+        tr("dq2.col_settlement_type"): [tr.label("settlement", t) if isinstance(t, str) and t in SETTLEMENT_TYPES else "—"
+                                        for t in unplaced["settlement_type"]],
+        tr("dq2.col_hromada"): [text(v) for v in unplaced["hromada"]],
+        tr("participation.dim_region"): [region_names.get(c, c) for c in unplaced["region_code"]],
+        tr("dq2.col_unplaced_reason"): [unplaced_reason_text(r, tr) for r in unplaced["unplaced_reason"]],
+    })
 
 
 def silent_total(silent: int, active: int, tr: Translator) -> str:

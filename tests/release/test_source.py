@@ -263,10 +263,12 @@ def test_hubs_count_people_of_the_calendar_year_whatever_the_group(exact, live, 
     f = view_filters(exact, area, period, pairs)
     got = exact.hub_metrics(f)
     want = map_metrics.compute_hub_metrics(live, f, EXACT)
-    # The hubs and their registry details are the live ones ...
-    registry = [c for c in want.columns if c not in ("people", "activities")]
+    # The hubs and their registry details are the live ones (how a hub was placed on the map,
+    # `placed`, is not in a release yet: dashboard/release/build.py hub_tables does not select it) ...
+    live_only = ("activities", "placed")
+    registry = [c for c in want.columns if c not in ("people", *live_only)]
     assert_like_live(got[registry], want[registry])
-    assert list(got.columns) == [c for c in want.columns if c != "activities"]
+    assert list(got.columns) == [c for c in want.columns if c not in live_only]
     assert str(got["people"].dtype) == str(want["people"].dtype) == "Int64"
     # ... classes per hub are not released, and people are those of the view's calendar year (all
     # time for a period of several years), with no group.
