@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 import altair as alt
 import pandas as pd
 import vl_convert as vlc
+from altair.utils.schemapi import UndefinedType
 
 from dashboard.i18n import VEGA_LOCALES, Translator
 
@@ -59,11 +61,12 @@ def themed(chart: alt.TopLevelMixin, tr: Translator) -> alt.TopLevelMixin:
     return chart.configure(**THEME, locale=vega_locale(tr.lang, tuple(months), tuple(short)))
 
 
-def trend_chart(trend: pd.DataFrame, tr: Translator) -> alt.TopLevelMixin:
+def trend_chart(trend: pd.DataFrame, tr: Translator, *, events: pd.DataFrame | None = None) -> alt.TopLevelMixin:
     """Bars of people learning per month; a suppressed month gets a grey mark on the baseline.
 
     `trend` is wording.overview.trend_frame: month, people (missing = suppressed), month_label
-    and people_label (the tooltip's words).
+    and people_label (the tooltip's words). `events` (wording.annotations.event_frame) are drawn
+    over the months: see event_layers.
     """
     data = trend.copy()
     data["people"] = pd.to_numeric(data["people"], errors="coerce").astype("float64")
@@ -74,16 +77,105 @@ def trend_chart(trend: pd.DataFrame, tr: Translator) -> alt.TopLevelMixin:
               axis=alt.Axis(format="%b %Y", labelAngle=0, labelOverlap="greedy", labelSeparation=8))
     tooltip = [alt.Tooltip("month_label:N", title=tr("col.month")),
                alt.Tooltip("people_label:N", title=tr("col.people"))]
+    marked = event_layers(events, tr, data["month"], tr("chart.trend_x"))
     base = alt.Chart(data)
     bars = base.mark_bar(cornerRadiusTopLeft=2, cornerRadiusTopRight=2).encode(
-        x=x, y=alt.Y("people:Q", title=tr("chart.trend_y"), axis=alt.Axis(format=",d", tickMinStep=1)),
+        x=x, y=alt.Y("people:Q", title=tr("chart.trend_y"), axis=alt.Axis(format=",d", tickMinStep=1),
+                     scale=room_above(data["people"].max(), marked.top_px)),
         tooltip=tooltip,
     )
     hidden = base.transform_filter("datum.hidden").mark_point(
         shape="diamond", size=45, filled=True, color=MUTED, opacity=0.8,
     ).encode(x=x, y="baseline:Q", tooltip=tooltip)
-    chart = alt.layer(bars, hidden).properties(width="container", height=CHART_HEIGHT)
+    chart = alt.layer(*marked.behind, bars, hidden, *marked.front).properties(width="container", height=CHART_HEIGHT)
     return themed(chart, tr)
+
+
+# ---- annotations: dated events over months, a reference value beside estimates -------------
+# Events are labelled in lanes at the top of the plot. The chart's width is the page column's,
+# unknown here: lanes are laid out for a laptop's column (wider only adds room), assuming this
+# many pixels per character of an 11 px label.
+ASSUMED_WIDTH = 640
+LABEL_PX, CHAR_PX, LANE_PX = 11, 6.2, 15
+LABEL_LIMIT = 220  # pixels: a longer label ends in "…" (the tooltip has it whole)
+# A period's shading: a project phase lightly (phases follow one another across most of a
+# chart), a campaign or outages more; where two overlap the shading reads darker.
+BAND_OPACITY = {"phase": 0.07}
+BAND_OPACITY_OTHER = 0.16
+
+
+class EventLayers(NamedTuple):
+    """What draws a chart's events: layers `behind` the data and in `front` of it, and the pixels
+    their labels take at the top of the plot (`top_px`, 0 without events)."""
+
+    behind: list
+    front: list
+    top_px: int
+
+
+def event_lanes(events: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> tuple[list[int], list[bool]]:
+    """Per event (in order of start): the lane of its label (0 = top) so that labels do not
+    overlap, and whether it is written to the left of its date (near the right edge)."""
+    days = max((last - first).days, 1) / ASSUMED_WIDTH  # days per pixel
+    ends: list[pd.Timestamp] = []  # per lane, where its last label ends
+    lanes, left = [], []
+    for start, label in zip(events["start"], events["label"]):
+        width = pd.Timedelta(days=(min(len(label) * CHAR_PX, LABEL_LIMIT) + 8) * days)
+        to_left = start + width > last and start - width >= first
+        span = (start - width, start) if to_left else (start, start + width)
+        lane = next((i for i, end in enumerate(ends) if span[0] >= end), len(ends))
+        ends[lane:lane + 1] = [span[1]]
+        lanes.append(lane)
+        left.append(bool(to_left))
+    return lanes, left
+
+
+def event_layers(events: pd.DataFrame | None, tr: Translator, months: pd.Series, x_title: str | None) -> EventLayers:
+    """The layers that draw `events` (wording.annotations.event_frame) on a chart of `months`
+    whose time axis is titled `x_title`: behind the data, a shaded band for each period; in
+    front, a solid rule at the start of each period, a dashed rule for each one-day event and
+    every label, with a white halo. Each carries the event's words in its tooltip."""
+    if events is None or events.empty:
+        return EventLayers([], [], 0)
+    data = events[["start", "end", "label", "dates", "kind", "code", "source"]].sort_values("start", kind="stable")
+    data = data.reset_index(drop=True)
+    months = pd.to_datetime(months)
+    edges = pd.concat([months, data["start"], data["end"].dropna()])
+    lanes, left = event_lanes(data, edges.min(), max(edges.max(), months.max() + pd.DateOffset(months=1)))
+    data["label_y"] = [4 + lane * LANE_PX for lane in lanes]
+    data["to_left"] = left
+    data["shade"] = [BAND_OPACITY.get(code, BAND_OPACITY_OTHER) for code in data["code"]]
+    x = alt.X("start:T", title=x_title)
+    tooltip = [alt.Tooltip("label:N", title=tr("annotation.col_event")),
+               alt.Tooltip("dates:N", title=tr("annotation.col_dates")),
+               alt.Tooltip("kind:N", title=tr("annotation.col_kind")),
+               alt.Tooltip("source:N", title=tr("annotation.col_source"))]
+    base = alt.Chart(data)
+    periods = base.transform_filter("isValid(datum.end)")
+    bands = periods.mark_rect(color=MUTED).encode(x=x, x2="end:T", opacity=alt.Opacity("shade:Q", scale=None),
+                                                  tooltip=tooltip)
+    edge = periods.mark_rule(color=MUTED, strokeWidth=1).encode(x=x, tooltip=tooltip)
+    days = base.transform_filter("!isValid(datum.end)").mark_rule(
+        color=INK, strokeDash=[4, 3], strokeWidth=1.5).encode(x=x, tooltip=tooltip)
+    y = alt.Y("label_y:Q", scale=None, axis=None)
+    labels = []
+    for side, align, dx in ((False, "left", 4), (True, "right", -4)):
+        side_data = base.transform_filter("datum.to_left" if side else "!datum.to_left")
+        for halo in (True, False):
+            style = {"stroke": "white", "strokeWidth": 3, "strokeJoin": "round"} if halo else {}
+            labels.append(side_data.mark_text(align=align, baseline="top", dx=dx, font=FONT, fontSize=LABEL_PX,
+                                              color=INK, limit=LABEL_LIMIT, **style).encode(
+                x=x, y=y, text="label:N", tooltip=tooltip))
+    return EventLayers([bands], [edge, days, *labels], 4 + (max(lanes) + 1) * LANE_PX)
+
+
+def room_above(top: float, top_px: int, height: int = CHART_HEIGHT) -> alt.Scale | UndefinedType:
+    """A value scale whose top leaves `top_px` pixels above `top` (the largest value drawn), so
+    that event labels stand above the data; Undefined (the default scale) without labels."""
+    plot = height - FRAME_HEIGHT
+    if not top_px or pd.isna(top) or top <= 0 or top_px >= plot:
+        return alt.Undefined
+    return alt.Scale(domainMax=float(top) * plot / (plot - top_px))
 
 
 # ---- builders of the analytics pages ---------------------------------------------------------
@@ -158,15 +250,22 @@ def grouped_bar_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None 
 
 
 def interval_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = None, x_title: str, label_title: str,
-                   group_title: str, percent: bool = True) -> alt.TopLevelMixin:
+                   group_title: str, percent: bool = True, reference: pd.DataFrame | None = None) -> alt.TopLevelMixin:
     """Estimates with their 95% intervals, one band per `label` (in order) and one dot per `group`:
     columns label, group, estimate, lo, hi (missing = hidden) and `text` (the tooltip's words);
-    `label_title` and `group_title` name those columns in tooltips."""
+    `label_title` and `group_title` name those columns in tooltips. A `reference`
+    (wording.annotations.survey_frame: value, label, text, source) is a dashed rule across the
+    bands with its label in a row of its own above them."""
     data = frame[["label", "group", "estimate", "lo", "hi", "text"]].copy()
     for column in ("estimate", "lo", "hi"):
         data[column] = pd.to_numeric(data[column], errors="coerce").astype("float64")
     labels, groups = list(dict.fromkeys(data["label"])), list(dict.fromkeys(data["group"]))
-    y = alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=0))
+    referenced = reference is not None and not reference.empty
+    rows_drawn = [REFERENCE_ROW, *labels] if referenced else labels
+    rows_scale = alt.Scale(domain=rows_drawn) if referenced else alt.Undefined
+    # The reference's row is left without a tick or a label.
+    axis = alt.Axis(labelLimit=0, values=labels) if referenced else alt.Axis(labelLimit=0)
+    y = alt.Y("label:N", sort=labels, title=None, axis=axis, scale=rows_scale)
     offset = alt.YOffset("group:N", sort=groups)
     colour = alt.Color("group:N", title=group_title, sort=groups,
                        scale=alt.Scale(domain=groups, range=list(PALETTE[:len(groups)])),
@@ -182,8 +281,36 @@ def interval_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = N
                                                   color=colour, tooltip=tooltip)
     dots = base.mark_point(filled=True, size=60, opacity=1).encode(y=y, yOffset=offset, x=x, color=colour,
                                                                     tooltip=tooltip)
-    rows = len(labels) * max(len(groups), 1) * BAND + 12
-    return _titled(alt.layer(rules, dots), title, tr, _frame_height(rows, title, legend=len(groups) > 1))
+    layers = [rules, dots]
+    if referenced:
+        layers += reference_layers(reference, tr, rows_scale, axis, scale)
+    rows = len(rows_drawn) * max(len(groups), 1) * BAND + 12
+    return _titled(alt.layer(*layers), title, tr, _frame_height(rows, title, legend=len(groups) > 1))
+
+
+REFERENCE_ROW = " "  # the interval chart's row above its bands that holds a reference's label
+
+
+def reference_layers(reference: pd.DataFrame, tr: Translator, rows: alt.Scale, axis: alt.Axis, scale: alt.Scale) -> list:
+    """A reference value on a chart of estimates: a dashed rule at `value` across the plot and its
+    `label` (lines split at a line break) in the chart's top row, on the rule's side with more
+    room; the tooltip gives `text` and `source`. `rows`, `axis` and `scale` are the chart's: its
+    rows' scale (REFERENCE_ROW first) and axis, and its value scale."""
+    data = reference[["value", "label", "text", "source"]].iloc[:1].assign(row=REFERENCE_ROW)
+    value = float(data.iloc[0]["value"])
+    x = alt.X("value:Q", scale=scale)
+    tooltip = [alt.Tooltip("text:N", title=tr("annotation.survey_title")),
+               alt.Tooltip("source:N", title=tr("annotation.col_source"))]
+    rule = alt.Chart(data).mark_rule(color=INK, strokeDash=[6, 4], strokeWidth=1.5).encode(x=x, tooltip=tooltip)
+    right = value > 0.5  # the label reads leftwards from a line in the right half
+    texts = []
+    for halo in (True, False):
+        style = {"stroke": "white", "strokeWidth": 3, "strokeJoin": "round"} if halo else {}
+        texts.append(alt.Chart(data).mark_text(
+            align="right" if right else "left", dx=-5 if right else 5, baseline="middle", lineBreak="\n",
+            font=FONT, fontSize=LABEL_PX, color=INK, **style).encode(
+            x=x, y=alt.Y("row:N", scale=rows, axis=axis, title=None), text="label:N", tooltip=tooltip))
+    return [rule, *texts]
 
 
 def funnel_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = None, value_title: str,
@@ -211,11 +338,13 @@ def funnel_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = Non
 
 
 def series_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = None, x_title: str, y_title: str,
-                 series_title: str, bar_series: str | None = None, yearly: bool = False) -> alt.TopLevelMixin:
+                 series_title: str, bar_series: str | None = None, yearly: bool = False,
+                 events: pd.DataFrame | None = None) -> alt.TopLevelMixin:
     """Series over time with a legend: columns `x` (first day of the month, or of the year when
     `yearly`), `x_label` (its words), `series` (label, in order), `value` and `text` (tooltip). The
     series named `bar_series` is drawn as bars, the others as lines with points. A missing value is
-    a suppressed one: a gap with a grey diamond on the baseline (leave out rows that do not apply)."""
+    a suppressed one: a gap with a grey diamond on the baseline (leave out rows that do not apply).
+    `events` are drawn over a monthly chart (event_layers), not over a yearly one."""
     data = frame[["x", "series", "value", "text", "x_label"]].copy()
     data["value"] = pd.to_numeric(data["value"], errors="coerce").astype("float64")
     data["baseline"] = 0.0
@@ -227,7 +356,9 @@ def series_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = Non
     else:
         x = alt.X("yearmonth(x):T", title=x_title,
                   axis=alt.Axis(format="%b %Y", labelAngle=0, labelOverlap="greedy", labelSeparation=8))
-    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1))
+    marked = event_layers(None if yearly else events, tr, data["x"], x_title)
+    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1),
+              scale=room_above(data["value"].max(), marked.top_px))
     tooltip = [alt.Tooltip("x_label:N", title=x_title), alt.Tooltip("series:N", title=series_title),
                alt.Tooltip("text:N", title=y_title)]
     base = alt.Chart(data).transform_filter("isValid(datum.value)")
@@ -239,19 +370,23 @@ def series_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = Non
     layers.append(lines.mark_line(point=True).encode(x=x, y=y, color=colour, tooltip=tooltip))
     layers.append(alt.Chart(data).transform_filter("!isValid(datum.value)").mark_point(
         shape="diamond", size=45, filled=True, color=MUTED, opacity=0.8).encode(x=x, y="baseline:Q", tooltip=tooltip))
-    return _titled(alt.layer(*layers), title, tr)
+    return _titled(alt.layer(*marked.behind, *layers, *marked.front), title, tr)
 
 
 def cumulative_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = None, x_title: str, y_title: str,
-                     target: float | None = None, target_text: str = "", target_title: str = "") -> alt.TopLevelMixin:
+                     target: float | None = None, target_text: str = "", target_title: str = "",
+                     events: pd.DataFrame | None = None) -> alt.TopLevelMixin:
     """A running total by month as an area, with an optional target as a dashed rule: columns
     `month`, `value` (missing = suppressed: a gap with a grey diamond on the baseline),
-    `month_label` and `text`."""
+    `month_label` and `text`; `events` drawn over the months (event_layers)."""
     data = frame[["month", "value", "month_label", "text"]].copy()
     data["value"] = pd.to_numeric(data["value"], errors="coerce").astype("float64")
     x = alt.X("yearmonth(month):T", title=None,
               axis=alt.Axis(format="%b %Y", labelAngle=0, labelOverlap="greedy", labelSeparation=8))
-    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1))
+    marked = event_layers(events, tr, data["month"], None)
+    goal = float(target) if target is not None and not pd.isna(target) else 0.0
+    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1),
+              scale=room_above(pd.Series([data["value"].max(), goal]).max(), marked.top_px))
     tooltip = [alt.Tooltip("month_label:N", title=x_title), alt.Tooltip("text:N", title=y_title)]
     data["baseline"] = 0.0
     area = alt.Chart(data).mark_area(line={"color": PALETTE[0]}, color=PALETTE[0], opacity=0.25).encode(
@@ -266,7 +401,7 @@ def cumulative_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None =
         label = alt.Chart(goal).mark_text(align="left", baseline="bottom", dx=4, dy=-4, color=PALETTE[5],
                                           font=FONT).encode(y="target:Q", x=alt.value(0), text="text:N")
         layers += [rule, label]
-    return _titled(alt.layer(*layers), title, tr)
+    return _titled(alt.layer(*marked.behind, *layers, *marked.front), title, tr)
 
 
 def growth_chart(growth: pd.DataFrame, tr: Translator, *, year: int) -> alt.TopLevelMixin:

@@ -1,8 +1,8 @@
 """Export layer: the analytics pages' charts as exportable figures (people by region, skill shares).
 
 Each figure reuses the page's own metric, chart frame (wording) and builder (charts), so a file
-shows what the page shows; the table written to CSV and XLSX holds the numbers the chart draws,
-as numbers.
+shows what the page shows, the national survey's line beside the skill shares included; the
+table written to CSV and XLSX holds the numbers the chart draws, as numbers.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ import pandas as pd
 from dashboard import charts
 from dashboard.export.view import Source, View
 from dashboard.filters import Filters
+from dashboard.query import annotations
 from dashboard.wording import participation as participation_wording
 from dashboard.wording import skills as skills_wording
+from dashboard.wording.annotations import survey_frame, survey_sentence
 
 # Columns of compute_ratings that the skill-share chart draws (estimate, then its 95% interval).
 SHARE_BASES = ("n_pre", "n_post")
@@ -45,11 +47,25 @@ def compute_ratings(src: Source, f: Filters) -> pd.DataFrame:
     return src.ratings(f)
 
 
+def survey_wave(view: View) -> dict | None:
+    """The national survey wave drawn beside the view's skill shares (None outside Ukraine, or when
+    its file is broken: that is logged, and the file goes without it, as the page does)."""
+    return annotations.survey_point(view.filters.programme, view.filters.end)[0]
+
+
 def shares_chart(frame: pd.DataFrame, view: View):
-    """Shares rating 7–10 and 1–4 before and after training, with 95% intervals (Skills page)."""
-    tr = view.tr
+    """Shares rating 7–10 and 1–4 before and after training, with 95% intervals (Skills page), and
+    the national survey's share of adults with basic or higher digital skills as a dashed line."""
+    tr, point = view.tr, survey_wave(view)
     return charts.interval_chart(skills_wording.shares_frame(frame, tr), tr, x_title=tr("skills.share_x"),
-                                 label_title=tr("export.col_indicator"), group_title=tr("export.col_stage"))
+                                 label_title=tr("export.col_indicator"), group_title=tr("export.col_stage"),
+                                 reference=survey_frame(point, tr) if point else None)
+
+
+def shares_notes(frame: pd.DataFrame, view: View) -> list[str]:
+    """The survey line in words (what it measured, for whom, when, from where), when there is one."""
+    point = survey_wave(view)
+    return [survey_sentence(point, view.tr)] if point else []
 
 
 def shares_table(frame: pd.DataFrame, view: View) -> pd.DataFrame:

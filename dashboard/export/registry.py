@@ -23,7 +23,9 @@ from dashboard import charts
 from dashboard.export import analytics, overview, regions
 from dashboard.export.view import Source, View
 from dashboard.filters import SEGMENTS, Filters
+from dashboard.query import annotations
 from dashboard.wording import overview as overview_wording
+from dashboard.wording.annotations import event_frame, events_note
 from dashboard.wording.common import describe_scope
 
 Compute = Callable[[Source, Filters], pd.DataFrame]
@@ -168,8 +170,16 @@ def _monthly(src: Source, f: Filters) -> pd.DataFrame:
     return src.monthly(f)
 
 
+def _period_events(view: View) -> pd.DataFrame:
+    # A broken events file is logged and leaves the file without events (as on the page).
+    f = view.filters
+    return annotations.period_events(f.programme, f.start, f.end)[0]
+
+
 def _trend_chart(frame: pd.DataFrame, view: View) -> alt.TopLevelMixin:
-    return charts.trend_chart(overview_wording.trend_frame(frame, view.tr), view.tr)
+    f = view.filters
+    events = event_frame(_period_events(view), view.tr, f.start, f.end)
+    return charts.trend_chart(overview_wording.trend_frame(frame, view.tr), view.tr, events=events)
 
 
 def _trend_table(frame: pd.DataFrame, view: View) -> pd.DataFrame:
@@ -181,9 +191,10 @@ def _trend_table(frame: pd.DataFrame, view: View) -> pd.DataFrame:
 
 
 def _trend_notes(frame: pd.DataFrame, view: View) -> list[str]:
+    notes = [events_note(_period_events(view), view.tr)]
     if frame["people"].isna().any():
-        return [view.tr("chart.trend_hidden", k=view.tr.number(view.rule.k))]
-    return []
+        notes.append(view.tr("chart.trend_hidden", k=view.tr.number(view.rule.k)))
+    return [note for note in notes if note]
 
 
 def _count_cell(value: object, tr) -> object:
@@ -203,4 +214,5 @@ register(Figure("region_map", "export.map_title", regions.compute_region_map, re
 register(Figure("people_by_region", "participation.region_title", analytics.compute_by_region,
                 analytics.by_region_chart, table=analytics.by_region_table, counts=("people",), default=False))
 register(Figure("skill_shares", "skills.shares_title", analytics.compute_ratings, analytics.shares_chart,
-                table=analytics.shares_table, counts=analytics.SHARE_BASES, default=False))
+                table=analytics.shares_table, counts=analytics.SHARE_BASES, notes=analytics.shares_notes,
+                default=False))

@@ -7,10 +7,11 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.metrics import overview as metrics
-from dashboard.ui import cache
+from dashboard.ui import annotations, cache
 from dashboard.ui.blocks import chart_block
 from dashboard.ui.frame import Context
 from dashboard.wording import overview as wording
+from dashboard.wording.annotations import event_frame, events_note, with_sentence
 from dashboard.markdown import escape_md
 from dashboard.wording.common import describe_scope
 
@@ -58,8 +59,11 @@ def kpi_cards(ctx: Context, counts: pd.DataFrame, previous: pd.DataFrame | None,
 
 
 def trend(ctx: Context) -> None:
-    """The monthly participation chart with its text alternative (caption + table)."""
-    tr, monthly = ctx.tr, cache.monthly(ctx)
+    """The monthly participation chart, with the period's events, and its text alternative (caption + table)."""
+    tr, monthly, f = ctx.tr, cache.monthly(ctx), ctx.filters
     st.subheader(tr("chart.trend_title"))
-    spec = cache.chart(charts.trend_chart, tr, wording.trend_frame(monthly, tr))
-    chart_block(ctx, spec, wording.trend_summary(monthly, tr), wording.trend_table(monthly, tr))
+    events = annotations.events(ctx)
+    spec = cache.chart(charts.trend_chart, tr, wording.trend_frame(monthly, tr),
+                       events=event_frame(events, tr, f.start, f.end))
+    summary = with_sentence(wording.trend_summary(monthly, tr), events_note(events, tr))
+    chart_block(ctx, spec, summary, wording.trend_table(monthly, tr))

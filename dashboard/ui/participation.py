@@ -7,33 +7,39 @@ import streamlit as st
 from dashboard import charts
 from dashboard.metrics import participation as metrics
 from dashboard.query import participation as queries
-from dashboard.ui import cache
+from dashboard.ui import annotations, cache
 from dashboard.ui.blocks import chart_block, phase_picker, table
 from dashboard.ui.frame import Context
 from dashboard.wording import overview as overview_wording
 from dashboard.wording import participation as wording
+from dashboard.wording.annotations import event_frame, events_note, with_sentence
 
 
 def monthly(ctx: Context) -> None:
-    """People and classes per month (the Overview's monthly figures), with its table."""
-    tr, data = ctx.tr, cache.monthly(ctx)
+    """People and classes per month (the Overview's monthly figures), with the period's events and its table."""
+    tr, data, f = ctx.tr, cache.monthly(ctx), ctx.filters
+    events = annotations.events(ctx)
     spec = cache.chart(charts.series_chart, tr, wording.monthly_series(data, tr), x_title=tr("chart.trend_x"),
                        y_title=tr("chart.trend_y"), series_title=tr("participation.series_title"),
-                       bar_series=tr("participation.series_people"))
-    chart_block(ctx, spec, overview_wording.trend_summary(data, tr), overview_wording.trend_table(data, tr))
+                       bar_series=tr("participation.series_people"), events=event_frame(events, tr, f.start, f.end))
+    summary = with_sentence(overview_wording.trend_summary(data, tr), events_note(events, tr))
+    chart_block(ctx, spec, summary, overview_wording.trend_table(data, tr))
 
 
 def cumulative(ctx: Context) -> None:
-    """The running total of people trained against the programme's target, if it has one."""
-    tr, data = ctx.tr, cache.cumulative(ctx)
+    """The running total of people trained against the programme's target, if it has one, with the period's events."""
+    tr, data, f = ctx.tr, cache.cumulative(ctx), ctx.filters
+    events = annotations.events(ctx, notice=False)  # the monthly chart above says when they cannot be read
     # A programme's target is for the whole programme: not drawn against a region or group.
     whole = not (ctx.filters.regions or ctx.filters.segment())
     target = queries.load_target(ctx.filters.programme) if whole else None
     text = tr("participation.target_label", target=tr.number(target["target"])) if target else ""
     spec = cache.chart(charts.cumulative_chart, tr, wording.cumulative_frame(data, tr), x_title=tr("col.month"),
                        y_title=tr("participation.col_total"), target=target["target"] if target else None,
-                       target_text=text, target_title=tr("participation.target_title"))
-    chart_block(ctx, spec, wording.cumulative_summary(data, tr, target), wording.cumulative_table(data, tr))
+                       target_text=text, target_title=tr("participation.target_title"),
+                       events=event_frame(events, tr, f.start, f.end))
+    summary = with_sentence(wording.cumulative_summary(data, tr, target), events_note(events, tr))
+    chart_block(ctx, spec, summary, wording.cumulative_table(data, tr))
 
 
 def breakdown(ctx: Context, dimension: str) -> None:

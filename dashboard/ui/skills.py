@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.ui import cache
+from dashboard.ui import annotations, cache
 from dashboard.ui.blocks import chart_block, segment_picker, table
 from dashboard.ui.frame import Context
 from dashboard.wording import skills as wording
+from dashboard.wording.annotations import survey_frame, survey_sentence, with_sentence
 from dashboard.markdown import escape_md
 from dashboard.wording.common import interval
 
@@ -30,11 +31,14 @@ def rating_cards(ctx: Context, ratings: pd.DataFrame) -> None:
 
 
 def skill_shares(ctx: Context, ratings: pd.DataFrame) -> None:
-    """Shares 7–10 and 1–4 before → after with their Wilson intervals, and the table of every figure."""
-    tr = ctx.tr
+    """Shares 7–10 and 1–4 before → after with their Wilson intervals, the national survey's share
+    of adults with basic or higher digital skills beside them (Ukraine), and the table of every figure."""
+    tr, point = ctx.tr, annotations.survey(ctx)
     spec = cache.chart(charts.interval_chart, tr, wording.shares_frame(ratings, tr), x_title=tr("skills.share_x"),
-                       label_title=tr("skills.col_band"), group_title=tr("skills.col_stage"))
-    chart_block(ctx, spec, wording.shares_summary(ratings, tr), wording.ratings_table(ratings, None, tr))
+                       label_title=tr("skills.col_band"), group_title=tr("skills.col_stage"),
+                       reference=survey_frame(point, tr) if point else None)
+    summary = with_sentence(wording.shares_summary(ratings, tr), survey_sentence(point, tr) if point else "")
+    chart_block(ctx, spec, summary, wording.ratings_table(ratings, None, tr))
 
 
 def distribution(ctx: Context) -> None:
@@ -55,14 +59,16 @@ def by_segment(ctx: Context) -> None:
     gain = cache.chart(charts.interval_chart, tr, wording.segment_frame(data, segment, "gain", tr),
                        title=tr("skills.gain_title"), x_title=tr("skills.gain_x"), label_title=group,
                        group_title=tr("skills.col_measure"), percent=False)
+    point = annotations.survey(ctx, notice=False)  # the shares chart above says when it cannot be read
     high = cache.chart(charts.interval_chart, tr, wording.segment_frame(data, segment, "high", tr),
                        title=tr("skills.high_title"), x_title=tr("skills.share_x"), label_title=group,
-                       group_title=tr("skills.col_stage"))
+                       group_title=tr("skills.col_stage"), reference=survey_frame(point, tr) if point else None)
     left, right = st.columns(2)
     with left:
         st.vega_lite_chart(spec=gain, width="stretch", theme=None, alt=tr("skills.gain_title"))
     with right:
-        st.vega_lite_chart(spec=high, width="stretch", theme=None, alt=tr("skills.high_title"))
+        st.vega_lite_chart(spec=high, width="stretch", theme=None,
+                           alt=with_sentence(tr("skills.high_title"), survey_sentence(point, tr) if point else ""))
     st.caption(tr("skills.segment_caption", k=tr.number(ctx.k)))
     with st.expander(tr("chart.table")):
         table(wording.ratings_table(data, segment, tr))

@@ -20,7 +20,7 @@ from dashboard.i18n import Translator
 from dashboard.metrics import overview as overview_metrics
 from dashboard.metrics.live import Live
 from dashboard.privacy import Rule
-from dashboard.query import reference
+from dashboard.query import annotations, reference
 from dashboard.store.database import Database
 from dashboard.wording.overview import kpi_card
 
@@ -117,7 +117,10 @@ def test_fewer_than_names_the_rule_k(db):
     assert key.loc["People trained", ["Value", "Previous period", "Change"]].tolist() == [9, "fewer than 5", None]
 
 
-def test_notes_of_suppression_perturbation_and_previous_period(db, src):
+def test_notes_of_suppression_perturbation_and_previous_period(db, src, monkeypatch, tmp_path):
+    no_events = tmp_path / "events.csv"  # the period's events have notes of their own (test_export_annotations.py)
+    no_events.write_text("programme,start,end,kind,label_uk,label_en,source\n", encoding="utf-8")
+    monkeypatch.setattr(annotations, "EVENTS_FILE", no_events)
     exact = registry.build("key_figures", src, view(src, VINNYTSIA, "en")).notes
     assert exact[0] == ("Previous period: 31 December 2022 – 31 December 2023 (same length). "
                         "Changes of shares are in percentage points.")
