@@ -56,7 +56,7 @@ def hub_tables(db: Database, programme: str, rule: Rule) -> tuple[pd.DataFrame, 
     year and all time, protected, with no participant group."""
     hubs = db.execute(
         "SELECT hub_id, programme, name, institution_type, is_library, region_code, hromada, settlement,"
-        " settlement_type, lat, lon, CAST(joined_on AS DATE) AS joined_on, status FROM hubs WHERE programme = ?"
+        " settlement_type, lat, lon, placed, CAST(joined_on AS DATE) AS joined_on, status FROM hubs WHERE programme = ?"
         " ORDER BY region_code, hub_id", [programme])
     raw = cube.load_hub_people(db, programme)
     # Every hub in every year anyone was trained (and all time): a hub-year without a row would say "nobody".

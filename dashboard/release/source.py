@@ -45,8 +45,8 @@ RATING_COLUMNS = (*RATING_COUNTS, "pre_mean", "post_mean", "gain_mean", "gain_sd
 # The Overview's and the map's names of a cell's self-rating counts and shares.
 RATED_AS = {"n_pre": "pre_people", "pre_high": "pre_7_10", "n_post": "post_people", "post_high": "post_7_10"}
 SHARES_AS = {"pre_high_share": "share_before", "post_high_share": "share_after"}
-HUB_COLUMNS = ("hub_id", "name", "settlement", "hromada", "region_code", "lat", "lon", "joined_on", "status",
-               "is_library")
+HUB_COLUMNS = ("hub_id", "name", "settlement", "hromada", "region_code", "lat", "lon", "placed", "joined_on",
+               "status", "is_library")
 
 
 def _rounded(values: np.ndarray, decimals: int) -> pd.arrays.FloatingArray:

@@ -140,7 +140,8 @@ class ReleaseTables:
         official = t["official"]
         self._official = set(zip(official.loc[official["official"], "programme"],
                                  official.loc[official["official"], "period"]))
-        self._hubs = t["hubs"]
+        # A release written before hubs had `placed` (how each is on the map) reads on without it.
+        self._hubs = t["hubs"] if "placed" in t["hubs"].columns else t["hubs"].assign(placed=pd.Series(dtype="str"))
         self._hub_people_rows = _rows_by(t["hub_people"], ("programme", "period"))
         self._hub_people = t["hub_people"][["hub_id", "people"]]
         self._growth = t["growth"]

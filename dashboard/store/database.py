@@ -113,7 +113,7 @@ class Database:
         path = self.root / f"{name}.parquet"
         if path.is_file():
             try:
-                self._con.read_parquet(str(path)).create_view(name)
+                self._with_new_columns(name, self._con.read_parquet(str(path))).create_view(name)
                 return
             except duckdb.Error as exc:
                 if name not in ISOLATED_TABLES:
@@ -122,6 +122,21 @@ class Database:
                                           unreadable=(name,)) from exc
                 self._isolate(name, exc)
         self._empty_view(name)
+
+    def _with_new_columns(self, name: str, table: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+        """The table with any optional column that the contract added after it was cleaned, empty
+        (an extract cleaned by an earlier version reads on; a missing required column does not)."""
+        if name not in contract.TABLES:
+            return table
+        missing = [c for c in contract.TABLES[name].columns if c.name not in table.columns]
+        if not missing:
+            return table
+        required = [c.name for c in missing if not c.nullable]
+        if required:
+            raise DataUnavailable(self.folder, f"{name} has no {', '.join(required)}: cleaned by an earlier "
+                                  "version; run python -m dashboard.clean again", unreadable=(name,))
+        types = self._con.from_df(pd.DataFrame({c.name: pd.Series(dtype=c.dtype) for c in missing})).types
+        return table.project(", ".join(["*", *(f'NULL::{t} AS "{c.name}"' for c, t in zip(missing, types))]))
 
     def _empty_view(self, name: str) -> None:
         """The table as an empty view with the contract's columns (absent, or unreadable and isolated)."""

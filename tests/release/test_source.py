@@ -263,9 +263,8 @@ def test_hubs_count_people_of_the_calendar_year_whatever_the_group(exact, live, 
     f = view_filters(exact, area, period, pairs)
     got = exact.hub_metrics(f)
     want = map_metrics.compute_hub_metrics(live, f, EXACT)
-    # The hubs and their registry details are the live ones (how a hub was placed on the map,
-    # `placed`, is not in a release yet: dashboard/release/build.py hub_tables does not select it) ...
-    live_only = ("activities", "placed")
+    # The hubs and their registry details (how each was placed on the map too) are the live ones ...
+    live_only = ("activities",)
     registry = [c for c in want.columns if c not in ("people", *live_only)]
     assert_like_live(got[registry], want[registry])
     assert list(got.columns) == [c for c in want.columns if c not in live_only]
@@ -444,3 +443,31 @@ def test_the_cascade_is_of_all_time_and_of_one_region_its_own_rows(exact, clean_
     mine = exact.cascade(replace(whole, regions=(region,)))
     totals, rows = mine[mine["region_code"].isna()], mine[mine["region_code"] == region]
     assert list(totals["people"]) == list(rows["people"]) and len(rows)
+
+
+def test_a_release_written_before_hubs_had_placed_still_reads(tmp_path):
+    # Releases are never rewritten: one built before `placed` existed must still open and map its hubs.
+    import hashlib
+    import json
+
+    from conftest import build_clean
+    from dashboard.release.build import build
+
+    clean = build_clean(tmp_path / "clean")
+    folder = build(clean, tmp_path / "releases", "old", Rule(k=10, noise=2))
+    old = tmp_path / "old"
+    shutil.copytree(folder, old)
+    for path in old.iterdir():
+        path.chmod(0o644)
+    hubs = pd.read_parquet(old / "hubs.parquet").drop(columns=["placed"])
+    hubs.to_parquet(old / "hubs.parquet", index=False)
+    manifest = json.loads((old / "manifest.json").read_text(encoding="utf-8"))
+    manifest["tables"]["hubs"]["sha256"] = hashlib.sha256((old / "hubs.parquet").read_bytes()).hexdigest()
+    (old / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    release = Release(old)
+    spans = release.programme_spans()
+    row = spans[spans["programme"] == "ua_hubs"].iloc[0]
+    f = Filters("ua_hubs", pd.Timestamp(row["first_day"]).date(), pd.Timestamp(row["last_day"]).date())
+    got = release.hub_metrics(f)
+    assert len(got) and got["placed"].isna().all()
+    assert sorted(got["hub_id"]) == sorted(hubs.loc[hubs["programme"] == "ua_hubs", "hub_id"])

@@ -19,7 +19,7 @@ from dashboard.metrics import overview
 from dashboard.privacy import KEY_MODULUS, Rule
 from dashboard.query.overview import load_activity_totals
 from dashboard.store import prepared
-from dashboard.store.database import Database
+from dashboard.store.database import Database, DataUnavailable
 
 D = dt.date
 RULE = Rule(k=3, noise=2)  # with noise: the cell keys must agree too
@@ -176,3 +176,19 @@ def test_a_batch_connection_keeps_to_its_memory_limit_and_spills_where_told(fold
             overview.compute_counts(Database(folder), f, RULE)["people"].iloc[0]
     finally:
         db.close()
+
+
+def test_an_extract_cleaned_before_a_column_was_added_reads_on_with_it_empty(folder):
+    # hubs.placed and unplaced_reason came later: an older extract must not take the map down.
+    hubs = pd.read_parquet(folder / "hubs.parquet")
+    hubs.drop(columns=["placed", "unplaced_reason"]).to_parquet(folder / "hubs.parquet", index=False)
+    db = Database(folder)
+    try:
+        read = db.execute("SELECT hub_id, lat, placed, unplaced_reason FROM hubs ORDER BY hub_id")
+        assert list(read["hub_id"]) == sorted(hubs["hub_id"])
+        assert read["placed"].isna().all() and read["unplaced_reason"].isna().all()
+    finally:
+        db.close()
+    hubs.drop(columns=["name"]).to_parquet(folder / "hubs.parquet", index=False)
+    with pytest.raises(DataUnavailable, match="hubs has no name.*clean again"):
+        Database(folder)
