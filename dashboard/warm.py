@@ -127,6 +127,7 @@ def _exports(db: Database, view: View, rule: Rule) -> None:
 def _data_quality(db: Database, view: View, rule: Rule) -> None:
     quality.compute_silent_hubs(db, view.filters)
     quality.compute_regions_without_data(db, view.filters)
+    quality.compute_placement(db)
 
 
 # Page (its file under pages/) -> the figures it computes for a view, in the page's order.

@@ -10,6 +10,7 @@ the browser fetches one (the session's process makes the file, then its URL is r
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import shutil
 import signal
@@ -130,4 +131,6 @@ def test_downloads_follow_the_session_across_a_replica_that_dies_and_returns(rep
         finally:
             await session.close()
 
-    asyncio.run(visit())
+    # Run in a thread of its own: a browser test of this process may hold the main thread's event loop.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, visit()).result()
