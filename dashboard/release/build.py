@@ -34,6 +34,9 @@ from dashboard.store.database import Database, load_report
 
 FORMAT = 1
 MANIFEST = "manifest.json"
+# The folder of a release's standard files: the press kits and fact sheets of its default view,
+# written once it is approved (dashboard.release.catalogue.add_files), as they name its publication.
+FILES = "files"
 # DuckDB's memory for counting the cells; larger groupings spill to a scratch folder beside the
 # releases (docs/benchmarks.md: the build's peak memory by size).
 BUILD_MEMORY = "3GB"
@@ -81,8 +84,9 @@ def compute(db: Database, rule: Rule, progress: Progress = lambda _m: None) -> d
         held = grain.periods(bounds, phases.get(programme, []))
         periods_rows += [{"programme": programme, "period": code, "start": s, "end": e} for code, (s, e) in held.items()]
         step = _Steps(programme, progress)
+        count = cube.buckets(db, programme)
         with step("people and self-ratings per cell"):
-            raw = cube.load_cells(db, programme, spans_of)
+            raw = cube.load_cells(db, programme, spans_of, count)
             active = cube.load_active(db, programme, spans_of)
             areas = [grain.COUNTRY, *sorted(set(_regions_of(db, programme)) | set(raw["area"]) - {grain.COUNTRY})]
             views = plain_views(areas, list(held), programme)
@@ -91,7 +95,7 @@ def compute(db: Database, rule: Rule, progress: Progress = lambda _m: None) -> d
             cells = cells_table(raw, active, rule)
             official = official_table(raw, active, {programme: held}, rule)
         with step("people new per month"):
-            months = months_table(cube.load_new_people(db, programme, spans_of), held, rule, views)
+            months = months_table(cube.load_new_people(db, programme, spans_of, count), held, rule, views)
         cells, months = with_official(cells, under_shown_cells(months, cells), official)
         out["cells"].append(cells)
         out["months"].append(months)
@@ -100,7 +104,7 @@ def compute(db: Database, rule: Rule, progress: Progress = lambda _m: None) -> d
             progress(f"{programme}: not official (a difference with a nested period is 1..k-1): "
                      + ", ".join(official.loc[~official["official"], "period"]))
         with step("people per topic, format and course"):
-            items = {d: cube.load_activity_values(db, programme, spans_of, d) for d in ("topic", "format", "course")}
+            items = {d: cube.load_activity_values(db, programme, spans_of, d, count) for d in ("topic", "format", "course")}
             item_hubs = {d: cube.load_active(db, programme, spans_of, d) for d in items}
             items = items_table(items, item_hubs, rule, views[["programme", "area", "period", *GROUP]])
             # Sorted: DuckDB's grouping returns rows in any order, and a release's bytes are its hash.

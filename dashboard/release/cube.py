@@ -14,7 +14,7 @@ Exact counts and cell keys leave here; dashboard.release.build protects them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -36,6 +36,10 @@ RATED = {
 # Sums of scores per cell (for means): name -> SQL of the person's value.
 SUMS = {"pre_sum": "pre", "post_sum": "post", "gain_sum": "post - pre", "gain_sq": "(post - pre) * (post - pre)"}
 CELL_COUNTS = ("people", "activities", *RATED)
+# People per bucket of the per-person statements: DuckDB reduces a bucket's per-person rows (about
+# ten per person: periods × areas) to their combinations before it reads the next bucket.
+PEOPLE_PER_BUCKET = 1_000_000
+COMBINATIONS = "release_combinations"  # the temporary table the buckets' combinations gather in
 KEYS = ("programme", "area", "period", "dim1", "value1", "dim2", "value2")
 
 
@@ -55,17 +59,46 @@ def _value_of(dim: str) -> str:
     return f"CASE g.{dim} {cases} ELSE '' END"
 
 
-def _activities(programme: str, phases: Sequence[tuple[str, dt.date, dt.date]]) -> tuple[str, list[object]]:
-    """SQL of the programme's activities, one row per activity, period and area."""
+def _activities(programme: str, phases: Sequence[tuple[str, dt.date, dt.date]],
+                bucket: str = "TRUE") -> tuple[str, list[object]]:
+    """SQL of the programme's activities (of the people in `bucket`), one row per activity, period and area."""
     periods, params = grain.period_sql("activity_date", phases)
     attrs = ", ".join(ATTRIBUTES)
     # unnest of two lists in one SELECT zips them: expand the areas in a second step instead.
     sql = (
         f"SELECT *, unnest([region_code, '']) AS area FROM ("
         f" SELECT person_id, activity_id, hub_id, region_code, activity_date, course, topic, format, {attrs},"
-        f" unnest({periods}) AS period FROM activities WHERE programme = ?)"
+        f" unnest({periods}) AS period FROM activities WHERE programme = ? AND {bucket})"
     )
     return sql, [*params, programme]
+
+
+def buckets(db: Database, programme: str) -> int:
+    """How many buckets of people the per-person statements of a programme run in (1 up to
+    PEOPLE_PER_BUCKET people): each bucket's per-person rows are reduced before the next is read."""
+    found = db.execute("SELECT approx_count_distinct(person_id) AS n FROM activities WHERE programme = ?",
+                       [programme])
+    people = int(found["n"].iloc[0] or 0)
+    return max(1, -(-people // PEOPLE_PER_BUCKET))
+
+
+def _bucket(count: int, index: int) -> str:
+    """SQL condition: the person is in bucket `index` of `count` (all people when count is 1)."""
+    return "TRUE" if count == 1 else f"hash(person_id) % {count} = {index}"
+
+
+def _combinations(db: Database, count: int, statement: Callable[[str], tuple[str, list[object]]],
+                  keys: Sequence[str], measures: Sequence[str]) -> str:
+    """Run `statement` (SQL of per-combination sums for the people of a bucket condition) for each of
+    `count` buckets into one temporary table; return SQL of its rows summed over the buckets.
+
+    A person is in one bucket, so per-combination sums add up across buckets (key sums too: they
+    are reduced modulo 2^48 only once, at the end)."""
+    for index in range(count):
+        sql, params = statement(_bucket(count, index))
+        db.keep(COMBINATIONS, sql, params, append=index > 0)
+    return (f"SELECT {', '.join(keys)}, {', '.join(f'sum({m}) AS {m}' for m in measures)}"
+            f" FROM {COMBINATIONS} GROUP BY {', '.join(keys)}")
 
 
 def _expand(measures: Sequence[str], keyed: Sequence[str], extra: Sequence[str] = ()) -> str:
@@ -77,90 +110,113 @@ def _expand(measures: Sequence[str], keyed: Sequence[str], extra: Sequence[str] 
     return ", ".join(parts)
 
 
-def load_cells(db: Database, programme: str, phases: Sequence[tuple[str, dt.date, dt.date]]) -> pd.DataFrame:
+def load_cells(db: Database, programme: str, phases: Sequence[tuple[str, dt.date, dt.date]],
+               count: int = 1) -> pd.DataFrame:
     """Every non-empty cell (area, period, group) of the programme: people, activities and the
-    self-rating counts of RATED (each with `_key`), and the score sums of SUMS (exact)."""
-    acts, params = _activities(programme, phases)
+    self-rating counts of RATED (each with `_key`), and the score sums of SUMS (exact); people
+    read in `count` buckets (see `buckets`)."""
     attrs = ", ".join(ATTRIBUTES)
     person_key = record_key("person_id")
     rated = ", ".join(
         f"count(*) FILTER (WHERE {cond}) AS {name}, sum(pk) FILTER (WHERE {cond}) AS {name}_key"
         for name, cond in RATED.items())
     sums = ", ".join(f"sum({expr}) AS {name}" for name, expr in SUMS.items())
-    sql = f"""
-        WITH a AS ({acts}),
-        pa AS (
-            SELECT person_id, period, area, {", ".join(f"any_value({c}) AS {c}" for c in ATTRIBUTES)},
-                   count(*) AS acts, sum({record_key('activity_id')}::HUGEINT) AS acts_key
-            FROM a GROUP BY person_id, period, area),
-        r AS (
-            SELECT person_id, max(score) FILTER (WHERE stage = 'pre') AS pre,
-                   max(score) FILTER (WHERE stage = 'post') AS post
-            FROM assessments WHERE instrument = 'self_rating' AND area = 'overall'
-              AND person_id IN (SELECT DISTINCT person_id FROM activities WHERE programme = ?)
-            GROUP BY person_id),
-        c AS (
+
+    def statement(bucket: str) -> tuple[str, list[object]]:
+        acts, params = _activities(programme, phases, bucket)
+        return f"""
+            WITH a AS ({acts}),
+            pa AS (
+                SELECT person_id, period, area, {", ".join(f"any_value({c}) AS {c}" for c in ATTRIBUTES)},
+                       count(*) AS acts, sum({record_key('activity_id')}::HUGEINT) AS acts_key
+                FROM a GROUP BY person_id, period, area),
+            r AS (
+                SELECT person_id, max(score) FILTER (WHERE stage = 'pre') AS pre,
+                       max(score) FILTER (WHERE stage = 'post') AS post
+                FROM assessments WHERE instrument = 'self_rating' AND area = 'overall' AND {bucket}
+                  AND person_id IN (SELECT DISTINCT person_id FROM activities WHERE programme = ? AND {bucket})
+                GROUP BY person_id)
             SELECT period, area, {attrs}, count(*) AS people, sum(pk) AS people_key,
                    sum(acts) AS activities, sum(acts_key) AS activities_key, {rated}, {sums}
             FROM (SELECT pa.*, {person_key}::HUGEINT AS pk, r.pre, r.post FROM pa LEFT JOIN r USING (person_id))
-            GROUP BY period, area, {attrs})
+            GROUP BY period, area, {attrs}
+        """, [*params, programme]
+
+    counted = [m for name in ("people", "activities", *RATED) for m in (name, f"{name}_key")]
+    c = _combinations(db, count, statement, ["period", "area", *ATTRIBUTES], [*counted, *SUMS])
+    sql = f"""
+        WITH c AS ({c})
         SELECT ? AS programme, c.area, c.period,
                {_expand(["people", "activities", *RATED], ["people", "activities", *RATED], [])},
                {", ".join(f"sum(c.{name})::DOUBLE AS {name}" for name in SUMS)}
         FROM c CROSS JOIN {_groups_sql()}
         GROUP BY c.area, c.period, g.dim1, value1, g.dim2, value2
     """
-    return db.execute(sql, [*params, programme, programme])
+    return db.execute(sql, [programme])
 
 
-def load_new_people(db: Database, programme: str, phases: Sequence[tuple[str, dt.date, dt.date]]) -> pd.DataFrame:
+def load_new_people(db: Database, programme: str, phases: Sequence[tuple[str, dt.date, dt.date]],
+                    count: int = 1) -> pd.DataFrame:
     """Per cell and month: people whose first activity in the cell's period falls in that month
     (`new_people`, `new_people_key`); months without anyone new are not listed."""
-    acts, params = _activities(programme, phases)
     attrs = ", ".join(ATTRIBUTES)
-    sql = f"""
-        WITH a AS ({acts}),
-        firsts AS (
-            SELECT person_id, period, area, {", ".join(f"any_value({c}) AS {c}" for c in ATTRIBUTES)},
-                   CAST(date_trunc('month', min(activity_date)) AS DATE) AS month
-            FROM a GROUP BY person_id, period, area),
-        c AS (
+
+    def statement(bucket: str) -> tuple[str, list[object]]:
+        acts, params = _activities(programme, phases, bucket)
+        return f"""
+            WITH a AS ({acts}),
+            firsts AS (
+                SELECT person_id, period, area, {", ".join(f"any_value({c}) AS {c}" for c in ATTRIBUTES)},
+                       CAST(date_trunc('month', min(activity_date)) AS DATE) AS month
+                FROM a GROUP BY person_id, period, area)
             SELECT period, area, month, {attrs}, count(*) AS new_people,
                    sum({record_key('person_id')}::HUGEINT) AS new_people_key
-            FROM firsts GROUP BY period, area, month, {attrs})
+            FROM firsts GROUP BY period, area, month, {attrs}
+        """, params
+
+    c = _combinations(db, count, statement, ["period", "area", "month", *ATTRIBUTES], ["new_people", "new_people_key"])
+    sql = f"""
+        WITH c AS ({c})
         SELECT ? AS programme, c.area, c.period, c.month, {_expand(["new_people"], ["new_people"])}
         FROM c CROSS JOIN {_groups_sql()}
         GROUP BY c.area, c.period, c.month, g.dim1, value1, g.dim2, value2
     """
-    return db.execute(sql, [*params, programme])
+    return db.execute(sql, [programme])
 
 
 def load_activity_values(db: Database, programme: str, phases: Sequence[tuple[str, dt.date, dt.date]],
-                         dimension: str) -> pd.DataFrame:
+                         dimension: str, count: int = 1) -> pd.DataFrame:
     """Per cell with no group or one value of one dimension, and per value of the activities'
     `dimension` (topic, format or course): people with an activity of that value, activities."""
     if dimension not in ("topic", "format", "course"):
         raise ValueError(f"not an activity dimension: {dimension}")
-    acts, params = _activities(programme, phases)
     attrs = ", ".join(ATTRIBUTES)
-    sql = f"""
-        WITH a AS ({acts}),
-        pv AS (
-            SELECT person_id, period, area, coalesce({dimension}, '') AS value,
-                   {", ".join(f"any_value({c}) AS {c}" for c in ATTRIBUTES)},
-                   count(*) AS acts, sum({record_key('activity_id')}::HUGEINT) AS acts_key
-            FROM a GROUP BY person_id, period, area, value),
-        c AS (
+
+    def statement(bucket: str) -> tuple[str, list[object]]:
+        acts, params = _activities(programme, phases, bucket)
+        return f"""
+            WITH a AS ({acts}),
+            pv AS (
+                SELECT person_id, period, area, coalesce({dimension}, '') AS value,
+                       {", ".join(f"any_value({c}) AS {c}" for c in ATTRIBUTES)},
+                       count(*) AS acts, sum({record_key('activity_id')}::HUGEINT) AS acts_key
+                FROM a GROUP BY person_id, period, area, value)
             SELECT period, area, value, {attrs}, count(*) AS people,
                    sum({record_key('person_id')}::HUGEINT) AS people_key,
                    sum(acts) AS activities, sum(acts_key) AS activities_key
-            FROM pv GROUP BY period, area, value, {attrs})
+            FROM pv GROUP BY period, area, value, {attrs}
+        """, params
+
+    c = _combinations(db, count, statement, ["period", "area", "value", *ATTRIBUTES],
+                      ["people", "people_key", "activities", "activities_key"])
+    sql = f"""
+        WITH c AS ({c})
         SELECT ? AS programme, c.area, c.period, c.value AS item,
                {_expand(["people", "activities"], ["people", "activities"])}
         FROM c CROSS JOIN {_groups_sql()} WHERE g.dim2 = ''
         GROUP BY c.area, c.period, c.value, g.dim1, value1, g.dim2, value2
     """
-    return db.execute(sql, [*params, programme])
+    return db.execute(sql, [programme])
 
 
 def load_active(db: Database, programme: str, phases: Sequence[tuple[str, dt.date, dt.date]],

@@ -222,6 +222,17 @@ class Database:
         self._marker = prepared.marker(self.root)
         return True
 
+    def keep(self, name: str, sql: str, params: Sequence[object] = (), append: bool = False) -> None:
+        """Keep the result of `sql` as the connection's temporary table `name` (replaced, or with
+        `append` added to), for a batch job that builds a result in parts (a release's counts, a
+        bucket of people at a time); spilled to the `spill` folder when it outgrows `memory_limit`.
+        Never stored as an answer."""
+        if not name.isidentifier():
+            raise ValueError(f"not a table name: {name!r}")
+        head = f"INSERT INTO {name} " if append else f"CREATE OR REPLACE TEMP TABLE {name} AS "
+        with self._lock:
+            self._con.execute(head + sql, list(params))
+
     @property
     def answers(self) -> Path | None:
         """The folder of this connection's stored answers (None when the tables are in memory)."""

@@ -200,6 +200,22 @@ def test_the_same_extract_and_rule_give_the_same_bytes(releases, clean_dir, tmp_
     assert {t: m["sha256"] for t, m in again.items()} == {t: m["sha256"] for t, m in first.items()}
 
 
+def test_people_counted_a_bucket_at_a_time_give_the_same_release(releases, clean_dir, tmp_path, monkeypatch):
+    # A large extract is counted in buckets of people (bounded memory): the tables must not change.
+    from dashboard.store.database import Database
+
+    monkeypatch.setattr(cube, "PEOPLE_PER_BUCKET", 7)
+    db = Database(clean_dir)
+    try:
+        assert cube.buckets(db, "ua_hubs") >= 3
+    finally:
+        db.close()
+    build(clean_dir, tmp_path, "buckets", Rule(k=10, noise=2))
+    one = json.loads((releases / "public" / MANIFEST).read_text(encoding="utf-8"))["tables"]
+    many = json.loads((tmp_path / "buckets" / MANIFEST).read_text(encoding="utf-8"))["tables"]
+    assert {t: m["sha256"] for t, m in many.items()} == {t: m["sha256"] for t, m in one.items()}
+
+
 def test_a_failed_build_leaves_nothing_behind(clean_dir, tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
