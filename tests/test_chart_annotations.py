@@ -1,4 +1,4 @@
-"""Annotations in the chart specs (dashboard.charts.event_layers, reference_layers): the events of a
+"""Annotations in the chart specs (dashboard.charts.annotations: event_layers, reference_layers): the events of a
 period drawn on the monthly charts with their labels, dates and tooltips, an event outside the
 period absent; the national survey's line and label on the skill-share charts, for the right year.
 
@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from dashboard import charts
+from dashboard.charts import annotations as layers
 from dashboard.i18n import Translator
 from dashboard.query import annotations
 from dashboard.wording import annotations as words
@@ -95,7 +96,7 @@ def test_event_labels_stand_above_the_data_in_lanes():
     assert bars["encoding"]["y"]["scale"]["domainMax"] > MONTHLY["people"].max()
     crowded = pd.DataFrame({"start": pd.to_datetime(["2023-03-01", "2023-03-05", "2023-12-20"]),
                             "label": ["First", "Second", "Last one"]})
-    lanes, left = charts.event_lanes(crowded, pd.Timestamp("2023-01-01"), pd.Timestamp("2024-01-01"))
+    lanes, left = layers.event_lanes(crowded, pd.Timestamp("2023-01-01"), pd.Timestamp("2024-01-01"))
     assert lanes == [0, 1, 0] and left == [False, False, True]
 
 
