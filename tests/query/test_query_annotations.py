@@ -70,9 +70,13 @@ def test_events_of_a_period(tmp_path, programme, start, end, labels):
     ("kyiv,2023-02-01,,phase,a,b,c", "line 2, field “programme”: “kyiv” is not one of ua_hubs, kem_centres"),
 ])
 def test_a_bad_event_row_is_named_by_file_line_and_field(tmp_path, row, message):
-    path = _write(tmp_path, "events.csv", f"{EVENTS_HEADER}\n{row}")
+    _assert_named(annotations.load_events, _write(tmp_path, "events.csv", f"{EVENTS_HEADER}\n{row}"), message)
+
+
+def _assert_named(load, path, message: str) -> None:
+    """`load(path)` fails with a message that starts with the file and holds `message`."""
     with pytest.raises(annotations.ReferenceFileError) as raised:
-        annotations.load_events(path)
+        load(path)
     assert str(raised.value).startswith(f"{path}: ")
     assert message in str(raised.value)
 
@@ -114,10 +118,7 @@ def test_the_survey_is_read_in_shares(tmp_path):
     ("2023,59,18–70,визначення,definition,Ministry survey,osvita", "line 2, field “url”: “osvita” is not a web address"),
 ])
 def test_a_bad_survey_row_is_named_by_file_line_and_field(tmp_path, row, message):
-    path = _write(tmp_path, "survey.csv", f"{SURVEY_HEADER}\n{row}")
-    with pytest.raises(annotations.ReferenceFileError) as raised:
-        annotations.load_survey(path)
-    assert message in str(raised.value) and str(raised.value).startswith(str(path))
+    _assert_named(annotations.load_survey, _write(tmp_path, "survey.csv", f"{SURVEY_HEADER}\n{row}"), message)
 
 
 def test_a_survey_year_given_twice(tmp_path):
