@@ -7,12 +7,18 @@ scripts/replicas.sh; `--url` points at a running deployment. Each
 session is a websocket client (benchmarks.wsclient), not a browser: the server does all the
 work it does for a browser, the client draws nothing. Latency is the time from the request
 to the end of the script run. The server's memory is sampled every second.
+
+`--exporters N` runs the visitors twice on the same server(s), first alone and then beside N
+clients that make files on request (press kits and fact sheets of varied views, each clicked and
+fetched as a browser does), and reports the visitors' page views of both runs side by side.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
+import json
 import os
 import random
 import socket
@@ -39,50 +45,90 @@ LEVEL_TOLERANCE = 0.05  # memory "levels off": the last third grows < 5% (+ 20 M
 LEVEL_SLACK_MB = 20
 REPLICAS_SCRIPT = machine.ROOT / "scripts" / "replicas.sh"
 MIX_REGIONS = 8  # the busiest regions a visitor may filter to
+EXPORT_PAGE = "exports"
+# The Exports page's files made on request: (widget key of the download button, kind, what its bytes start with).
+EXPORT_FILES = (("export_kit", "press_kit", b"PK\x03\x04"), ("export_sheet_pdf", "fact_sheet", b"%PDF"))
+MAKE = "_make"  # suffix of the key of the button that makes a file (dashboard/ui/exports.py)
+EXPORT_YEARS = 3  # an exporter's periods: months, quarters and years of the data date's year and the two before
+EXPORT_REGIONS = 4  # the busiest regions an exporter's files are of (or the whole country)
+EXPORT_PAUSE_S = 0.2  # an exporter asks for its next view at once: the worst case for the visitors
+# How an exporter's request for a file ended (ExportResult.outcome), in the words of the report.
+OUTCOMES = {"made": "made on request", "ready": "offered at once (made before, or the release's own)",
+            "busy": "no turn in time", "empty": "none (nobody in the view)", "failed": "failed"}
 
 
 # ---- what the sessions ask for ---------------------------------------------------------------
 
-def extract_regions(data: Path) -> list[tuple[str, str]]:
-    """(Ukrainian, English) names of the extract's busiest regions in the default programme."""
-    import duckdb
+def extract_regions(data: Path) -> list[str]:
+    """ISO codes of the extract's busiest regions in the default programme."""
+    from benchmarks.pipeline import busiest_regions
 
-    from dashboard.filters import DEFAULT_PROGRAMME
-
-    con = duckdb.connect()
-    try:
-        return con.execute(
-            "SELECT r.name_uk, r.name_en FROM read_parquet(?) p JOIN read_parquet(?) r USING (region_code) "
-            "WHERE p.programme = ? GROUP BY ALL ORDER BY count(*) DESC LIMIT ?",
-            [str(data / "participants.parquet"), str(data / "regions.parquet"), DEFAULT_PROGRAMME,
-             MIX_REGIONS]).fetchall()
-    finally:
-        con.close()
+    return busiest_regions(data, MIX_REGIONS)
 
 
-def release_regions(releases: Path) -> list[tuple[str, str]]:
-    """(Ukrainian, English) names of the busiest regions of the releases folder's current release."""
+def release_regions(releases: Path) -> list[str]:
+    """ISO codes of the busiest regions of the releases folder's current release."""
     from benchmarks.release import busiest_regions
 
-    return [(uk, en) for _code, uk, en in busiest_regions(releases, MIX_REGIONS)]
+    return [code for code, _uk, _en in busiest_regions(releases, MIX_REGIONS)]
 
 
-def view_mix(regions: list[tuple[str, str]]) -> list[str]:
-    """Query strings a visitor may have: languages, periods, one of `regions` (names), a segment."""
-    from dashboard.i18n import translator
+def data_date(data: Path, releases: Path | None) -> dt.date:
+    """The data date of the extract (its report) or of the releases folder's current release."""
+    if releases is not None:
+        from dashboard.release import catalogue
 
+        return dt.date.fromisoformat(catalogue.current(releases).manifest["data_date"])
+    return dt.date.fromisoformat(json.loads((data / "report.json").read_text(encoding="utf-8"))["data_date"])
+
+
+def view_mix(regions: list[str]) -> list[str]:
+    """Query strings a visitor may have: languages, periods, one of `regions`, a segment; in codes,
+    as the app writes its links."""
     periods = [{}, {"from": "2024-01-01", "to": "2024-12-31"}, {"from": "2023-01-01", "to": "2023-12-31"},
                {"from": "2025-01-01"}]
     mix = []
-    for i, (uk, en) in enumerate([(None, None), *regions]):
+    for i, code in enumerate([None, *regions]):
         for j, period in enumerate(periods):
-            lang = "en" if (i + j) % 2 else "uk"
-            params = {"lang": lang, **period}
-            if uk:
-                params["region"] = en if lang == "en" else uk
+            params = {"lang": "en" if (i + j) % 2 else "uk", **period}
+            if code:
+                params["region"] = code
             if (i + j) % 5 == 4:
-                params["age"] = translator(lang).label("age", "60_69")
+                params["age"] = "60_69"
             mix.append(urlencode(params))
+    return mix
+
+
+def _month_end(day: dt.date) -> dt.date:
+    following = day.replace(day=28) + dt.timedelta(days=4)
+    return following - dt.timedelta(days=following.day)
+
+
+def export_periods(last: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Months, quarters and years of the last EXPORT_YEARS years that end by `last` (the data date):
+    periods a release holds, so that each is a file of its own rather than the nearest view's."""
+    out = []
+    for year in range(last.year - EXPORT_YEARS + 1, last.year + 1):
+        out.append((dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        for quarter in range(4):
+            start = dt.date(year, 3 * quarter + 1, 1)
+            out.append((start, _month_end(start.replace(month=start.month + 2))))
+        out += [(dt.date(year, month, 1), _month_end(dt.date(year, month, 1))) for month in range(1, 13)]
+    return [(start, end) for start, end in out if end <= last]
+
+
+def export_mix(regions: list[str], last: dt.date) -> list[str]:
+    """Query strings of the Exports page an exporter asks for: each of `export_periods`, the whole
+    country and each of the first EXPORT_REGIONS `regions`, in either language (the fact sheet
+    follows the region of the view)."""
+    mix = []
+    for start, end in export_periods(last):
+        for code in [None, *regions[:EXPORT_REGIONS]]:
+            for lang in ("uk", "en"):
+                params = {"lang": lang, "from": start.isoformat(), "to": end.isoformat()}
+                if code:
+                    params["region"] = code
+                mix.append(urlencode(params))
     return mix
 
 
@@ -179,14 +225,32 @@ def start_replicas(n: int, settings: dict[str, str], run_dir: Path) -> tuple[str
 # ---- the sessions ------------------------------------------------------------------------------
 
 @dataclass
+class ExportResult:
+    """One file an exporter asked for: which, of what view, how long from the click to the file in
+    hand, and how it ended (`made`: in a turn of the queue; `ready`: offered at once, made before
+    or one of the release's own; `busy`: no turn came in time; `empty`: nobody in the view, so no
+    file to make; `failed`)."""
+
+    kind: str
+    query: str
+    started: float  # time.monotonic() at the click (at the view when no click was needed)
+    seconds: float = 0.0
+    outcome: str = "failed"
+    size: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
 class LoadResult:
-    """Every view of the run, connection failures and the memory samples."""
+    """Every view of the run, connection failures and the memory samples; the exporters' files."""
 
     sessions: int
     duration_s: float
     views: list[ViewResult] = field(default_factory=list)
     connect_errors: list[str] = field(default_factory=list)
     memory: list[tuple[float, list[float]]] = field(default_factory=list)
+    exporters: int = 0
+    exports: list[ExportResult] = field(default_factory=list)
 
 
 async def _visitor(i: int, url: str, pages: list[str], mix: list[str], stop_at: float, ramp_s: float,
@@ -220,26 +284,86 @@ async def _visitor(i: int, url: str, pages: list[str], mix: list[str], stop_at: 
         await session.close()
 
 
+async def export_files(session: Session, query: str) -> tuple[ViewResult, list[tuple[ExportResult, bytes]]]:
+    """Open the Exports page at `query` and take its press kit and fact sheet as a visitor does:
+    click the button that makes each (unless the file is offered at once), wait for the run that
+    makes it, fetch it. Returns the page view and each file's result with its bytes."""
+    view = await session.view(EXPORT_PAGE, query)
+    page, files, view_errors = view, [], [f"view: {e}" for e in view.errors]
+    for widget, kind, magic in EXPORT_FILES:
+        result, data = ExportResult(kind, query, time.monotonic()), b""
+        result.errors, view_errors = view_errors, []  # the view's errors are counted once
+        file_id = page.offered.get(widget)
+        if file_id is not None and widget + MAKE not in page.buttons:
+            result.outcome = "ready"
+        elif widget + MAKE in page.buttons:
+            page = await session.click(EXPORT_PAGE, query, page.buttons[widget + MAKE])
+            result.errors += page.errors
+            file_id = page.offered.get(widget)
+            result.outcome = "made" if file_id else "busy" if page.warnings else "failed"
+        elif not page.offered and not page.errors:
+            result.outcome = "empty"  # no data in the view: the page offers no file at all, and says so
+        else:
+            result.errors.append(f"no {kind} on the page")
+        if file_id is not None:
+            status, data = await session.download(file_id)
+            if status != 200 or not data.startswith(magic):
+                result.errors.append(f"{kind}: HTTP {status}, {data[:40]!r}")
+                result.outcome = "failed"
+        result.seconds, result.size = time.monotonic() - result.started, len(data)
+        if result.errors:
+            result.outcome = "failed"
+        files.append((result, data))
+    return view, files
+
+
+async def _exporter(i: int, url: str, mix: list[str], stop_at: float, ramp_s: float, out: LoadResult) -> None:
+    rng = random.Random(10_000 + i)  # seeds apart from the visitors'
+    await asyncio.sleep(ramp_s * i / max(1, out.exporters))
+    session = Session(url, VIEW_TIMEOUT_S)
+    try:
+        await session.open()
+    except Exception as exc:
+        out.connect_errors.append(f"exporter {i}: {type(exc).__name__}: {exc}")
+        await session.close()
+        return
+    try:
+        while time.monotonic() < stop_at:
+            _view, files = await export_files(session, rng.choice(mix))
+            out.exports += [result for result, _data in files]
+            if not session.connected:
+                try:
+                    await session.reconnect()
+                except Exception as exc:  # noqa: BLE001 - no server took it: this exporter stops
+                    out.connect_errors.append(f"exporter {i} reconnect: {type(exc).__name__}: {exc}")
+                    return
+            await asyncio.sleep(EXPORT_PAUSE_S)
+    finally:
+        await session.close()
+
+
 async def _run(url: str, sessions: int, duration: float, think: tuple[float, float], mix: list[str],
-               pages: list[str], out: LoadResult) -> None:
+               pages: list[str], out: LoadResult, exports: list[str]) -> None:
     stop_at = time.monotonic() + duration
     ramp = min(10.0, duration / 4)  # visitors arrive over the first seconds, not all at once
-    await asyncio.gather(*(_visitor(i, url, pages, mix, stop_at, ramp, think, out) for i in range(sessions)))
+    await asyncio.gather(*(_visitor(i, url, pages, mix, stop_at, ramp, think, out) for i in range(sessions)),
+                         *(_exporter(i, url, exports, stop_at, ramp, out) for i in range(out.exporters)))
 
 
 def run_load(url: str, pids: list[int], sessions: int, duration: float, think: tuple[float, float],
-             mix: list[str]) -> LoadResult:
-    """Drive `sessions` visitors for `duration` seconds against `url`, sampling the servers' memory."""
-    out = LoadResult(sessions, duration)
+             mix: list[str], exporters: int = 0, exports: list[str] | None = None) -> LoadResult:
+    """Drive `sessions` visitors (and `exporters` clients making files of the views in `exports`)
+    for `duration` seconds against `url`, sampling the servers' memory."""
+    out = LoadResult(sessions, duration, exporters=exporters)
     sampler = MemorySampler(pids)
     sampler.start()
     t0 = time.monotonic()
     try:
-        asyncio.run(_run(url, sessions, duration, think, mix, page_paths(), out))
+        asyncio.run(_run(url, sessions, duration, think, mix, page_paths(), out, exports or []))
     finally:
         sampler.stop()
-    for view in out.views:
-        view.started -= t0
+    for item in [*out.views, *out.exports]:
+        item.started -= t0
     out.memory = sampler.samples
     return out
 
@@ -307,6 +431,71 @@ def render(result: LoadResult, label: str, setup: str, think: tuple[float, float
     return "\n".join(lines) + "\n"
 
 
+def steady_views(result: LoadResult) -> list[float]:
+    """Seconds of the visitors' views that started after the first WARMUP_S of the run."""
+    return [v.seconds for v in result.views if v.started >= WARMUP_S]
+
+
+def _ms(stats: dict[str, float], key: str) -> str:
+    return f"{stats[key] * 1000:,.0f} ms" if stats else "—"
+
+
+def _ratio(busy: dict[str, float], idle: dict[str, float], key: str) -> str:
+    return f"{busy[key] / idle[key]:.1f}×" if busy and idle and idle[key] > 0 else "—"
+
+
+def render_exporters(idle: LoadResult, busy: LoadResult, label: str, setup: str, think: tuple[float, float],
+                     slots: str) -> str:
+    """Markdown of a run with exporters: the visitors' page views without and with them, side by
+    side (after the first WARMUP_S of each), per page, and the exporters' files."""
+    before, after = percentiles(steady_views(idle)), percentiles(steady_views(busy))
+    files = busy.exports
+    errors = [e for r in (idle, busy) for v in r.views for e in v.errors] + idle.connect_errors + busy.connect_errors
+    errors += [e for f in files for e in f.errors]
+    lines = [
+        f"### Load test with exporters: {label}\n",
+        f"{setup}; {idle.sessions} visitor sessions, each visiting every page in turn with a random filter "
+        f"set (language, period, region, age group) and {think[0]:g}–{think[1]:g} s of reading between views, "
+        f"for {idle.duration_s:.0f} s alone and then {busy.duration_s:.0f} s beside {busy.exporters} exporters: "
+        f"clients that open the Exports page at a random view (a month, quarter or year of the last "
+        f"{EXPORT_YEARS} years, the whole country or one of the {EXPORT_REGIONS} busiest regions, either "
+        f"language), click to make its press kit and then its fact sheet, fetch each, and start again at "
+        f"once. Files made on request: {slots} at a time per process (DASHBOARD_EXPORT_SLOTS). Load average "
+        f"at the end: {machine.load_average()}.\n",
+        f"| visitors' page views after the first {WARMUP_S} s | n | p50 | p90 | p95 | p99 | max |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| without exporters | {len(steady_views(idle))} | {_fmt(before)} |",
+        f"| with {busy.exporters} exporters | {len(steady_views(busy))} | {_fmt(after)} |",
+        "| with ÷ without | | " + " | ".join(_ratio(after, before, k) for k in ("p50", "p90", "p95", "p99", "max"))
+        + " |",
+        "",
+        f"The median page view with exporters is **{_ratio(after, before, 'p50')}** the one without "
+        "(the aim: at most 2×).",
+        "",
+        "| page | p50 without | p50 with | p90 without | p90 with |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for page in dict.fromkeys(v.page for r in (idle, busy) for v in r.views):
+        alone, beside = ([v.seconds for v in r.views if v.page == page and v.started >= WARMUP_S]
+                         for r in (idle, busy))
+        a, b = percentiles(alone), percentiles(beside)
+        lines.append(f"| `/{page}` | {_ms(a, 'p50')} | {_ms(b, 'p50')} | {_ms(a, 'p90')} | {_ms(b, 'p90')} |")
+    minutes = busy.duration_s / 60
+    lines += ["", "| exporters' files | n | per minute | p50 | p90 | max |", "|---|---:|---:|---:|---:|---:|"]
+    for kind in dict.fromkeys(kind for _widget, kind, _magic in EXPORT_FILES):
+        for outcome in OUTCOMES:
+            times = percentiles([f.seconds for f in files if f.kind == kind and f.outcome == outcome])
+            n = sum(1 for f in files if f.kind == kind and f.outcome == outcome)
+            if n:
+                lines.append(f"| {kind.replace('_', ' ')}, {OUTCOMES[outcome]} | {n} | {n / minutes:.1f} | "
+                             f"{_ms(times, 'p50')} | {_ms(times, 'p90')} | {_ms(times, 'max')} |")
+    lines += ["", "Times of a file: from the click to the file in hand (its turn in the queue, the making, the "
+              "fetch).", f"- errors: {len(errors)}" + (f" — first: {errors[:3]}" if errors else "")]
+    peaks = [max((sum(v) for _t, v in r.memory), default=0.0) for r in (idle, busy)]
+    lines.append(f"- server memory (RSS, peak): {peaks[0]:,.0f} MB without exporters, {peaks[1]:,.0f} MB with them")
+    return "\n".join(lines) + "\n"
+
+
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
@@ -322,6 +511,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--replicas", type=int, default=0, help="run N replicas behind nginx (scripts/replicas.sh)")
     parser.add_argument("--url", help="load a running deployment instead of starting one")
     parser.add_argument("--pids", default="", help="with --url: comma-separated server pids whose memory to sample")
+    parser.add_argument("--exporters", type=int, default=0, metavar="N",
+                        help="run the visitors alone, then beside N clients making press kits and fact sheets of "
+                             "varied views on the Exports page, and report both side by side")
     parser.add_argument("--no-docs", action="store_true", help="print only; leave docs/benchmarks.md alone")
     return parser.parse_args(argv)
 
@@ -339,9 +531,20 @@ def source_words(args: argparse.Namespace, short: bool = False) -> str:
     return f"the release `{name}` in `{args.release}` (public mode, no extract on disk for the app)"
 
 
+def _slots(args: argparse.Namespace) -> str:
+    """Files made at once per process, as the servers started here read it."""
+    if args.url:
+        return "as the deployment sets it"
+    from dashboard import settings
+
+    return str(settings.export_slots())
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    mix = view_mix(release_regions(args.release) if args.release else extract_regions(args.data))
+    regions = release_regions(args.release) if args.release else extract_regions(args.data)
+    mix = view_mix(regions)
+    exports = export_mix(regions, data_date(args.data, args.release)) if args.exporters else []
     settings = server_env(args.data, args.release)
     with tempfile.TemporaryDirectory() as tmp:
         if args.url:
@@ -359,15 +562,26 @@ def main(argv: list[str] | None = None) -> int:
         try:
             print(f"{args.sessions} sessions for {args.duration:.0f} s against {url} …", flush=True)
             result = run_load(url, pids, args.sessions, args.duration, tuple(args.think), mix)
+            results = [result]
+            if args.exporters:
+                print(f"… and again beside {args.exporters} exporters …", flush=True)
+                results.append(run_load(url, pids, args.sessions, args.duration, tuple(args.think), mix,
+                                        args.exporters, exports))
         finally:
             stop()
-    body = render(result, label, setup, tuple(args.think))
+    if args.exporters:
+        body = render_exporters(*results, label, setup, tuple(args.think), _slots(args))
+    else:
+        body = render(result, label, setup, tuple(args.think))
     print("\n" + body)
     if not args.no_docs:
         kind = f"replicas{args.replicas}" if args.replicas else "single" if not args.url else "url"
+        if args.exporters:
+            kind += f"-exporters{args.exporters}"
         machine.update_section(f"load-{kind}-{(args.release or args.data).name}", body)
         print(f"written to {machine.DOC}")
-    errors = sum(len(v.errors) for v in result.views) + len(result.connect_errors)
+    errors = sum(len(v.errors) for r in results for v in r.views) + sum(len(r.connect_errors) for r in results)
+    errors += sum(1 for r in results for f in r.exports if f.outcome == "failed")
     return 1 if errors else 0
 
 

@@ -4,10 +4,14 @@ A view is requested the way the frontend requests it after a page load or a back
 a `rerun_script` BackMsg with the page's url path and the query string, flagged as history
 navigation so that the URL sets every bound filter widget. The reply is the stream of
 ForwardMsgs up to `script_finished`; an exception element or an error alert in it is an error.
-A download is fetched as the browser fetches a deferred one: a backend operation asks the
-session's process to make the file, then the URL it answers is read over HTTP with the
-session's cookies. A dropped connection is reopened as the frontend reopens it (`reconnect`),
-keeping any cookie the proxy set, also on the websocket's handshake.
+A button is clicked as the frontend clicks it: a rerun carrying the button's trigger. The
+frontend also sends the value of every other widget; this client holds none, so the click is a
+rerun of the view's query string flagged as history navigation too, and the URL sets the filter
+widgets again (the others keep their defaults). A download is fetched as the browser fetches a
+deferred one: a backend operation asks the session's process to make the file, then the URL it
+answers is read over HTTP with the session's cookies. A dropped connection is reopened as the
+frontend reopens it (`reconnect`), keeping any cookie the proxy set, also on the websocket's
+handshake.
 What the client does not do: run JavaScript, draw charts or fetch static files.
 """
 
@@ -46,6 +50,9 @@ class ViewResult:
     messages: int = 0
     errors: list[str] = field(default_factory=list)
     downloads: list[str] = field(default_factory=list)  # deferred file ids of the view's download buttons
+    buttons: dict[str, str] = field(default_factory=dict)  # widget key -> widget id of each keyed st.button
+    offered: dict[str, str] = field(default_factory=dict)  # widget key -> deferred file id of each keyed download
+    warnings: list[str] = field(default_factory=list)  # the texts of warning alerts (a page's "try again later")
 
 
 class Session:
@@ -130,6 +137,19 @@ class Session:
         msg.rerun_script.query_string = query
         msg.rerun_script.page_name = page
         msg.rerun_script.is_history_navigation = True
+        return await self._rerun(msg, page, query)
+
+    async def click(self, page: str, query: str, button_id: str) -> ViewResult:
+        """Click the button `button_id` (a widget id: ViewResult.buttons) of the view `page` with
+        `query`; wait for the run it starts to finish."""
+        msg = BackMsg()
+        msg.rerun_script.query_string = query
+        msg.rerun_script.page_name = page
+        msg.rerun_script.is_history_navigation = True
+        msg.rerun_script.widget_states.widgets.add(id=button_id, trigger_value=True)
+        return await self._rerun(msg, page, query)
+
+    async def _rerun(self, msg: BackMsg, page: str, query: str) -> ViewResult:
         started = time.monotonic()
         result = ViewResult(page, query, started, 0.0)
         try:
@@ -168,6 +188,12 @@ class Session:
         await self.http.aclose()
 
 
+def widget_key(widget_id: str) -> str | None:
+    """The key a page gave a widget, read from its id (`$$ID-<hash>-<key>`); None without one."""
+    parts = widget_id.split("-", 2)
+    return parts[2] if len(parts) == 3 and parts[2] != "None" else None
+
+
 def _check_element(fwd: ForwardMsg, result: ViewResult) -> None:
     delta = fwd.delta
     if delta.WhichOneof("type") != "new_element":
@@ -176,6 +202,13 @@ def _check_element(fwd: ForwardMsg, result: ViewResult) -> None:
     kind = element.WhichOneof("type")
     if kind == "download_button" and element.download_button.deferred_file_id:
         result.downloads.append(element.download_button.deferred_file_id)
+        key = widget_key(element.download_button.id)
+        if key:
+            result.offered[key] = element.download_button.deferred_file_id
+    elif kind == "button" and widget_key(element.button.id):
+        result.buttons[widget_key(element.button.id)] = element.button.id
+    elif kind == "alert" and element.alert.format == Alert.WARNING:
+        result.warnings.append(element.alert.body[:200])
     elif kind == "exception":
         result.errors.append(f"exception: {element.exception.type}: {element.exception.message[:200]}")
     elif kind == "alert" and element.alert.format == Alert.ERROR:
