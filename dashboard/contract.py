@@ -35,6 +35,11 @@ PARTNER_TYPES = (
     "hospital", "social_services", "employment_centre", "disability_society", "childrens_home", "other",
 )
 OCCUPATION = ("none", "partial", "full")
+# What a target may be set for: the Overview's figures of the same keys (dashboard/indicators.py).
+TARGET_INDICATORS = ("people", "activities", "hubs", "coordinators", "share_after")
+TARGET_SHARES = ("share_after",)  # targets that are shares (0..1); the others are counts
+# The period codes of the app (dashboard.release.grain): all time, year, project phase, quarter, month.
+PERIOD_PATTERN = r"^(all|year:\d{4}|phase:\d{4}(–\d{4})?|quarter:\d{4}-Q[1-4]|month:\d{4}-(0[1-9]|1[0-2]))$"
 REGION_CODE_PATTERN = r"^(UA-\d{2}|RU-KEM)$"
 
 # Ages outside this range come from impossible birth years (1900, 2030) and are quarantined.
@@ -241,6 +246,26 @@ TABLES: dict[str, Table] = {
                     range=(0, 1e6), nullable=True),
             ),
         ),
+        Table(
+            "targets",
+            "What a programme plans: one target per region (or the programme as a whole), period and "
+            "indicator. Optional: an extract cleaned without a targets file has this table empty.",
+            ("programme", "region_code", "period", "indicator"),
+            (
+                _PROGRAMME,
+                _region("ISO 3166-2 code of the region; empty for the programme as a whole", nullable=True),
+                Col("period", "str", "Period the target is for, in the app's period codes: `all` (all time), "
+                    "`year:2024`, `phase:2022–2023`, `quarter:2024-Q2`, `month:2024-05`",
+                    pattern=PERIOD_PATTERN),
+                Col("indicator", "str", "Figure the target is set for (the Overview's figure of this key): "
+                    "people trained, classes and consultations, active hubs, coordinators trained, share "
+                    "rating their skills 7–10 after training", vocab=TARGET_INDICATORS),
+                Col("target", "float64", "Target value: a count, or for `share_after` a share 0–1",
+                    range=(0, 1e7)),
+                Col("source", "str", "Where the target is set (an order, a plan, a grant agreement)",
+                    nullable=True),
+            ),
+        ),
     )
 }
 
@@ -334,6 +359,14 @@ CLEANING_RULES = """
 - **Keys.** A hub code, training group, centre-month or partner listed again with different
   details keeps its first row; the others are quarantined. A Digigram test repeated at one stage
   keeps the first test before training and the last after it.
+- **Targets** (`targets*.csv` / `targets*.xlsx`, optional) give a region in any spelling, or
+  `Україна` or a blank for the programme as a whole; a period as a year (`2024`, `2024 рік`), a
+  quarter (`I квартал 2024`, `2024-Q3`), a project phase (`Етап 2022–2023`; a phase of one year,
+  `Етап 2024`, is that year), all time (`весь період`) or a span of dates that is one of these
+  (`01.01.2024–31.03.2024`); any other span quarantines the row (`unknown_period`). Indicators map
+  through `categories.csv`; a count must be a whole number of 0 or more, a share is written
+  `80%`, `80 %` or `0,8` (`bad_target` otherwise, as for a share given for a count). A target set
+  again for the same programme, region, period and indicator keeps its first row.
 - **Personal data** (names, phones, e-mails, birth years) never reaches a cleaned file or the
   quarantine; columns not in the header vocabulary are kept out and listed in the report.
 """

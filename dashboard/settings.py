@@ -40,6 +40,17 @@ SETTINGS = {
         Setting("DASHBOARD_NOISE", "2",
                 "Largest change the cell-key method makes to a shown count of people (0 turns it off, "
                 "which allows exact differencing between views: only for tests and internal use)."),
+        # A fifth short of what is due by the data date is within what a late report or a slow month
+        # explains: at risk, not yet off track.
+        Setting("DASHBOARD_PROGRESS_AT_RISK", "0.8",
+                "Cut-off between the Progress page's statuses \"at risk\" and \"off track\": an actual "
+                "that reaches this share of the part of its target due by the data date is at risk, one "
+                "below it off track (a number over 0 and at most 1; 1 leaves no one at risk)."),
+        # About two hours on foot or half an hour by a rural bus: the distance within which people are
+        # taken to be able to reach a hub.
+        Setting("DASHBOARD_COVERAGE_KM", "10",
+                "Coverage page: a settlement is within reach when it lies this many kilometres or less, "
+                "great-circle, from an active hub (a number over 0 and at most 100)."),
         # Limits on raw files, so that a hostile or broken file stops the cleaning run with a message
         # instead of exhausting the machine (dashboard/clean/readers.py enforces them).
         Setting("DASHBOARD_MAX_FILE_MB", "10000",
@@ -56,6 +67,20 @@ SETTINGS = {
         Setting("DASHBOARD_MAX_XLSX_RATIO", "100",
                 "Largest compression ratio of a part of an XLSX workbook over 1 MB (uncompressed size "
                 "÷ compressed size); a higher one is a decompression bomb (real sheets compress 5–20×)."),
+        # The cleaning run's database engine works within this budget and spills the rest to disk
+        # beside the output folder; the run's own memory (chunks of raw rows) comes on top of it.
+        Setting("DASHBOARD_CLEAN_MEMORY_MB", "512",
+                "Memory the cleaning run's database engine (DuckDB) may use, in MB; what does not fit "
+                "is written to a scratch folder beside the output folder and removed after the run."),
+        # Files made on request (press kits, fact sheets, chart files) take seconds of processor time
+        # each: without a bound, a few visitors exporting at once starved every page view of the process.
+        Setting("DASHBOARD_EXPORT_SLOTS", "1",
+                "Most files (press kits, fact sheets, chart files) one app process makes at once on "
+                "request; further requests wait their turn. The release's standard files are served "
+                "as they are and take no turn."),
+        Setting("DASHBOARD_EXPORT_WAIT", "60",
+                "Longest wait for a turn to make a file, in seconds; a visitor who waited longer is "
+                "told the site is busy and to try again."),
     )
 }
 
@@ -107,6 +132,56 @@ def noise() -> int:
     if not 0 <= d <= 5:
         raise ValueError("DASHBOARD_NOISE must be between 0 and 5")
     return d
+
+
+def progress_at_risk() -> float:
+    """The share of what is due by now that an actual must reach to be "at risk" rather than "off track" (0 < x ≤ 1)."""
+    raw = SETTINGS["DASHBOARD_PROGRESS_AT_RISK"].get().strip()
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        raise ValueError(f"DASHBOARD_PROGRESS_AT_RISK must be a number, not {raw[:20]!r}") from None
+    if not 0 < value <= 1:
+        raise ValueError("DASHBOARD_PROGRESS_AT_RISK must be over 0 and at most 1 (0.8: 80% of what is due)")
+    return value
+
+
+def clean_memory_mb() -> int:
+    """The cleaning run's DuckDB memory budget, in MB (64..1,000,000)."""
+    return _whole("DASHBOARD_CLEAN_MEMORY_MB", 64, 1_000_000)
+
+
+def coverage_km() -> float:
+    """The Coverage page's reach of a hub, in km (0 < x ≤ 100)."""
+    raw = SETTINGS["DASHBOARD_COVERAGE_KM"].get().strip()
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        raise ValueError(f"DASHBOARD_COVERAGE_KM must be a number, not {raw[:20]!r}") from None
+    if not 0 < value <= 100:
+        raise ValueError("DASHBOARD_COVERAGE_KM must be over 0 and at most 100 (kilometres)")
+    return value
+
+
+def export_slots() -> int:
+    """How many files one process makes at once on request (1..16)."""
+    return _whole("DASHBOARD_EXPORT_SLOTS", 1, 16)
+
+
+def export_wait() -> int:
+    """The longest wait for a turn to make a file, in seconds (1..3600)."""
+    return _whole("DASHBOARD_EXPORT_WAIT", 1, 3600)
+
+
+def _whole(name: str, low: int, high: int) -> int:
+    raw = SETTINGS[name].get().strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw[:20]!r}") from None
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}")
+    return value
 
 
 GEO_DIR = ROOT / "data" / "geo"

@@ -36,7 +36,11 @@ from pathlib import Path
 from dashboard import filters, privacy
 from dashboard.filters import PROGRAMME_PARAM, REGION_PARAM, SEGMENTS, Filters
 from dashboard.metrics import map as map_metrics
+from dashboard.export import coverage as coverage_figures
+from dashboard.export import progress as progress_figures
 from dashboard.metrics import network, overview, participation, quality, skills
+from dashboard.metrics import progress as progress_metrics
+from dashboard.metrics.live import Live
 from dashboard.privacy import Rule
 from dashboard.query import participation as participation_queries
 from dashboard.query import quality as quality_queries
@@ -119,6 +123,35 @@ def _network(db: Database, view: View, rule: Rule) -> None:
     network.compute_partners(db, f, rule)
 
 
+def _progress(db: Database, view: View, rule: Rule) -> None:
+    # The Progress page and the Overview's card: the actuals of the periods they open with (and of
+    # the period before each, the baseline), for the whole country and every region, or for the
+    # one region of a region's view (its every period with a target).
+    src, f = Live(db, rule), view.filters
+    plan = progress_figures.plan_of(f.programme, src.targets(f.programme), src.held_periods(f.programme))
+    if not plan.periods:
+        return
+    data_date = src.data_date()
+    opened = {progress_figures.default_period(plan, f.start, f.end, data_date),
+              progress_figures.card_period(plan, f.start, f.end, data_date)}
+    if len(f.regions) == 1:
+        areas = f.regions
+        codes = plan.targets["region_code"]
+        opened |= set(plan.targets.loc[codes == f.regions[0], "period"]) & set(plan.periods)
+    else:
+        areas = (progress_figures.COUNTRY, *progress_figures.region_codes(src, f.programme))
+    for period in sorted(p for p in opened if p is not None):
+        for held in (period, progress_metrics.before(period)):
+            if held in plan.held:
+                src.progress_actuals(progress_figures.period_filters(plan, held), list(areas))
+
+
+def _coverage(db: Database, view: View, rule: Rule) -> None:
+    # The sites of the view (place and status) and the region reference; the rest is computed from
+    # the committed settlements, not read from the extract.
+    coverage_figures.coverage_of(Live(db, rule), view.filters)
+
+
 def _exports(db: Database, view: View, rule: Rule) -> None:
     # The key figures decide the empty state; files are built only on a click (not stored).
     overview.compute_counts(db, view.filters, rule)
@@ -134,7 +167,9 @@ def _data_quality(db: Database, view: View, rule: Rule) -> None:
 PAGES: dict[str, Callable[[Database, View, Rule], None]] = {
     "frame": _frame,
     "overview": _overview,
+    "progress": _progress,
     "map": _map,
+    "coverage": _coverage,
     "participation": _participation,
     "skills": _skills,
     "network": _network,

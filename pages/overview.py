@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard.metrics.overview import is_empty
-from dashboard.ui import blocks, frame, overview
+from dashboard.ui import blocks, frame, overview, progress
 
 ctx = frame.context()
 blocks.page_header(ctx, "page.overview")
@@ -20,6 +20,9 @@ overview.headline(ctx, counts)
 # 3. KPI cards, each against the previous period of the same length
 overview.kpi_cards(ctx, counts, previous)
 
-# 4. Participation by month, with its table
+# 4. Progress to the period's targets (nothing when none is set)
+progress.overview_card(ctx)
+
+# 5. Participation by month, with its table
 overview.trend(ctx)
 blocks.privacy_note(ctx)

@@ -35,7 +35,11 @@ export DASHBOARD_RELEASES_DIR=${DASHBOARD_RELEASES_DIR:-data/releases}
 if [ "${DASHBOARD_MODE:-public}" = public ] && [ -f "$DEMO_RAW/.demo.json" ] && ! "$VENV/bin/python" -m dashboard.release --list "$DASHBOARD_RELEASES_DIR" | grep -q '^\*'; then
   NAME="demo-$(date +%Y%m%d-%H%M%S)"
   if "$VENV/bin/python" -m dashboard.release "$DASHBOARD_DATA_DIR" "$DASHBOARD_RELEASES_DIR" --name "$NAME"; then
-    "$VENV/bin/python" -m dashboard.release --approve "$NAME" "$DASHBOARD_RELEASES_DIR" --by "scripts/start.sh (demo)"
+    "$VENV/bin/python" -m dashboard.release --approve "$NAME" "$DASHBOARD_RELEASES_DIR" --by "scripts/start.sh (demo)" --no-files
+    # Its standard files (press kits, fact sheets) take minutes: written in the background, at a low
+    # priority, while the dashboard already serves; until then the Exports page makes them on request.
+    echo "writing the release's standard files in the background" >&2
+    nice -n 10 "$VENV/bin/python" -m dashboard.release --files "$NAME" "$DASHBOARD_RELEASES_DIR" >/dev/null 2>&1 &
   else
     echo "warning: no release could be computed; the public pages say how to publish one" >&2
   fi

@@ -14,4 +14,6 @@ fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 # The sign-in tests start a real OpenID Connect provider (npm package oidc-provider) on 127.0.0.1.
 npm ci --prefix tests/oidc --no-audit --no-fund --silent
+# The accessibility tests inject axe-core (npm package axe-core) into every page.
+npm ci --prefix tests/browser/axe --no-audit --no-fund --silent
 exec "$VENV/bin/python" -m pytest "$@"

@@ -93,6 +93,16 @@ TRAININGS = [
     ("T-2024-02", "trainer", "UA-32", D(2024, 5, 6), D(2024, 5, 10), 5, 5, "2024"),
     ("K-2025-001", "coordinator", "UA-30", D(2025, 3, 3), D(2025, 3, 7), 15, 14, "2025"),
 ]
+TARGETS = [
+    # region (None = the programme as a whole), period, indicator, target, source. The data date
+    # (30 June 2025) is day 181 of 365 of 2025, so 181/365 of a 2025 count target is due by then.
+    (None, "year:2024", "people", 30, "Grant agreement"),      # 21 people in 2024: 70%, off track
+    ("UA-05", "year:2024", "people", 10, "Oblast plan"),       # 13 people: 130%, on track
+    ("UA-32", "year:2024", "people", 20, "Oblast plan"),       # 9 people: hidden (fewer than 10)
+    (None, "year:2024", "share_after", 0.8, "Grant agreement"),
+    ("UA-32", "year:2025", "people", 20, "Oblast plan"),       # 15 people of 9.9 due: on track
+    ("UA-30", "year:2025", "people", 40, "Oblast plan"),       # nobody yet of 19.8 due: off track
+]
 # The shape `python -m dashboard.clean` writes (dashboard/clean/pipeline.py).
 REPORT = {
     "data_date": DATA_DATE,
@@ -186,6 +196,8 @@ def build_clean(folder: Path, report: dict | None = REPORT) -> Path:
                           month=D(2012, 5, 1), waiting=1000)],
         "partners": [dict(partner_id="p1", programme="kem_centres", partner="Regional hospital",
                           partner_type="hospital", agreement_date=D(2012, 9, 1), staff_trained=140)],
+        "targets": [dict(programme="ua_hubs", region_code=r, period=p, indicator=i, target=float(t), source=src)
+                    for r, p, i, t, src in TARGETS],
         "quarantine": [dict(zip([c.name for c in contract.QUARANTINE_COLUMNS], q)) for q in QUARANTINE],
     }
     for name, rows in tables.items():
@@ -281,10 +293,28 @@ def use_extract_release() -> None:
 
 # ---- AppTest helpers ---------------------------------------------------------------------------
 
+@pytest.fixture
+def downloads(monkeypatch):
+    """file name -> the callable of every download button the pages of the test registered (the
+    file a click would hand over, made when called)."""
+    from streamlit.runtime import media_file_manager as media
+
+    found: dict[str, object] = {}
+    original = media.MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        found[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(media.MediaFileManager, "add_deferred", record)
+    return found
+
+
+
 APP = ROOT / "streamlit_app.py"
 # Pages registered in streamlit_app.py; tests/ui/test_frame.py checks this list against the registry.
-PAGES = {"overview": "pages/overview.py", "map": "pages/map.py",
-         "participation": "pages/participation.py", "skills": "pages/skills.py", "network": "pages/network.py",
+PAGES = {"overview": "pages/overview.py", "map": "pages/map.py", "coverage": "pages/coverage.py",
+         "participation": "pages/participation.py", "progress": "pages/progress.py", "skills": "pages/skills.py", "network": "pages/network.py",
          "exports": "pages/exports.py", "data_quality": "pages/data_quality.py"}
 TIMEOUT = 30  # seconds: a cold run on two cores imports pandas, Altair and DuckDB
 _TEXT_ELEMENTS = {"title", "header", "subheader", "markdown", "caption", "alert", "error", "warning",

@@ -328,7 +328,7 @@ def cli(*args: str, salt: str | None = "s3cret", cwd: Path = ROOT) -> subprocess
 def test_command_cleans_the_samples(tmp_path):
     result = cli(str(SAMPLES), str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    assert "cleaned 52 rows from 9 files" in result.stderr
+    assert "cleaned 62 rows from 10 files" in result.stderr  # targets_sample.csv: 10 rows
     assert (tmp_path / "out" / "participants.parquet").is_file()
 
 
@@ -373,3 +373,30 @@ def test_command_errors_name_the_file_and_problem(tmp_path):
 def test_command_refuses_to_run_without_a_salt(tmp_path):
     result = cli(str(SAMPLES), str(tmp_path / "out"), salt=None, cwd=tmp_path)
     assert result.returncode == 2 and "DASHBOARD_SALT" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["activities", "assessments"])
+@pytest.mark.parametrize("shuffled", [False, True], ids=["in key order", "out of key order"])
+def test_a_repeated_key_is_found_in_and_out_of_key_order(cleaned, tmp_path, monkeypatch, name, shuffled):
+    """The key check reads batches of a table in key order (a repeat is equal to the row before it,
+    also across a batch's edge), and falls back to a grouping for a table out of that order."""
+    from dashboard.clean import pipeline
+
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 2)  # every other row starts a batch
+    frame = table(cleaned, name)
+    assert len(frame) >= 3 and not frame.duplicated(list(TABLES[name].key)).any()
+    # In key order the check needs no database (None would fail if used); out of it, a grouping.
+    con = duckdb.connect() if shuffled else None
+    intact = tmp_path / "intact.parquet"
+    frame.to_parquet(intact)
+    pipeline.validate(con, intact, name)
+    # Row 1 twice more: its copies fall on both sides of a batch's edge (rows 1 | 2, 3 | …).
+    repeated = pd.concat([frame.iloc[:2], frame.iloc[[1, 1]], frame.iloc[2:]], ignore_index=True)
+    if shuffled:
+        repeated = repeated.iloc[::-1].reset_index(drop=True)
+    else:
+        assert repeated.sort_values(list(TABLES[name].key), kind="stable").index.tolist() == list(range(len(repeated)))
+    path = tmp_path / "repeated.parquet"
+    repeated.to_parquet(path)
+    with pytest.raises(PipelineError, match=f"cleaned table '{name}' has 2 repeated keys"):
+        pipeline.validate(con, path, name)

@@ -101,7 +101,7 @@ EXPECTED_FILES = {
     "hubs_registry.csv", "hubs_update_2024_cp1251.csv", "hubs_update_2025.xlsx", "kemerovo_centres.csv",
     "trainings.csv", "participants_2022.csv", "participants_2023.csv", "participants_2024.csv",
     "participants_2025.csv", "digigram_2022_2023.csv", "digigram_2024.csv", "digigram_2025.csv",
-    "waitlist.csv", "partners.csv",
+    "waitlist.csv", "partners.csv", "targets_2024_2025.csv",
 }
 # First lines as the samples in shared/extracts/samples carry them.
 HUB_HEADER = ("Код хабу;Програма;Назва закладу;Тип закладу;Область;Громада;Населений пункт;Широта;Довгота;"
@@ -118,6 +118,7 @@ HEADERS = {
     ("trainings.csv", "utf-8"): "Код групи,Рівень,Область,Дата початку,Дата завершення,Кількість учасників,"
                                 "Завершили навчання,Етап проєкту",
     ("participants_2024.csv", "utf-8-sig"): PARTICIPANT_HEADER,
+    ("targets_2024_2025.csv", "utf-8-sig"): "Програма;Область;Період;Показник;Ціль;Джерело",
     ("participants_2025.csv", "utf-8"): PARTICIPANT_HEADER,
     ("participants_2023.csv", "cp1251"): PARTICIPANT_HEADER.replace(",", ";"),
     ("participants_2022.csv", "utf-8"): PARTICIPANT_HEADER.replace("Рік народження", "Вік"),
@@ -248,7 +249,8 @@ def _one(clean: Path, sql: str) -> float:
     import duckdb
 
     con = duckdb.connect()
-    for table in ("regions", "hubs", "trainings", "participants", "activities", "assessments", "waitlist", "partners"):
+    for table in ("regions", "hubs", "trainings", "participants", "activities", "assessments", "waitlist", "partners",
+                  "targets", "quarantine"):
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{clean / (table + '.parquet')}')")
     value = con.execute(sql).fetchone()[0]
     return float(value) if value is not None else float("nan")
@@ -342,6 +344,29 @@ def test_cleaned_demo_reconciles_per_file(cleaned):
         assert f["unknown_columns"] == [], name
         # Mess is injected at small rates: no file loses more than 8% of its rows.
         assert f["quarantined"] + f["duplicates"] <= 0.08 * f["rows_in"] + 3, (name, f["by_reason"])
+
+
+def test_cleaned_demo_has_realistic_targets(cleaned):
+    """People-trained targets for every oblast with activity in 2024 and 2025, the national share
+    rating 7–10 after training at 80%, each oblast's 2024 people between about three quarters and a
+    third more than its target (some ahead, some behind), and the file's mess handled."""
+    people_2024 = ("SELECT t.region_code, count(DISTINCT a.person_id) / t.target AS achieved FROM targets t "
+                   "JOIN activities a ON a.region_code = t.region_code AND year(a.activity_date) = 2024 "
+                   "WHERE t.period = 'year:2024' AND t.indicator = 'people' GROUP BY t.region_code, t.target")
+    for year in (2024, 2025):
+        assert _one(cleaned, f"SELECT count(DISTINCT region_code) FROM activities WHERE year(activity_date) = {year} "
+                             f"AND region_code NOT IN (SELECT region_code FROM targets WHERE period = 'year:{year}' "
+                             "AND indicator = 'people')") == 0, year
+        assert _one(cleaned, f"SELECT max(target) FROM targets WHERE period = 'year:{year}' AND indicator = "
+                             "'share_after' AND region_code IS NULL") == 0.8
+    assert 0.6 <= _one(cleaned, f"SELECT min(achieved) FROM ({people_2024})")
+    assert _one(cleaned, f"SELECT max(achieved) FROM ({people_2024})") <= 1.6
+    assert _one(cleaned, f"SELECT count(*) FILTER (achieved >= 1) * count(*) FILTER (achieved < 1) "
+                         f"FROM ({people_2024})") > 0
+    # The half-year row has no period a view shows; the repeated row is a duplicate.
+    assert _one(cleaned, "SELECT count(*) FROM quarantine WHERE \"table\" = 'targets' AND reason = 'unknown_period'") == 1
+    report = json.loads((cleaned / "report.json").read_text(encoding="utf-8"))
+    assert report["files"]["targets_2024_2025.csv"]["duplicates"] == 1
 
 
 @pytest.mark.parametrize(("target", "sql", "low", "high"), TARGETS, ids=[t[0] for t in TARGETS])

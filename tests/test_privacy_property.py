@@ -59,6 +59,8 @@ ARGUMENTS: dict[str, tuple] = {
     "segment": (None, *SEGMENTS),
     "by": ("centre", "region", "all"),
     "regions": (REGIONS_REFERENCE,),
+    # The areas of the progress figures: the programme as a whole ("") and every region.
+    "areas": (("", *REGIONS),),
 }
 # Integer columns that are not counts of people (places, organisations, residents, scores): shown exactly.
 PLACES = {"hubs", "regions", "library_hubs", "public_libraries", "population", "partners", "staff_unknown",

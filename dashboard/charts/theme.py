@@ -26,6 +26,11 @@ THEME: dict = {
     "font": FONT,
     "background": "transparent",
     "view": {"stroke": None},
+    # A chart reads as one image whose text alternative is its summary (the page's `alt`) and the
+    # table under it: Vega's own descriptions of axes and marks are in English ("X-axis titled
+    # ...") and name internal fields, and an empty layer would be an image without a name.
+    "aria": False,
+    "mark": {"aria": False},
     "range": {"category": list(PALETTE)},
     "axis": {
         "labelFont": FONT, "titleFont": FONT, "labelColor": MUTED, "titleColor": INK,

@@ -13,6 +13,9 @@ import time
 import tomllib
 from pathlib import Path
 
+import duckdb
+
+from dashboard import settings
 from dashboard.clean.pipeline import PipelineError, raw_files, run
 from dashboard.clean.readers import FileProblem
 from dashboard.demo.__main__ import DEMO_SALT, demo_folder_problem, read_marker
@@ -89,6 +92,11 @@ def main(argv: list[str] | None = None) -> int:
         recipe = read_marker(args.raw_dir) or {}
         print(f"note: cleaning the generated demo (seed {recipe.get('seed')}, {recipe.get('people')} people) "
               "with the demo's public salt", file=sys.stderr)
+    try:
+        memory_mb = settings.clean_memory_mb()
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     started = time.perf_counter()
     warmed: list[dict] = []
     store_answers = None if args.no_warm else (lambda folder: warmed.append(_warm(folder, args)))
@@ -100,6 +108,17 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except OSError as e:
         print(f"error: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    except (duckdb.OutOfMemoryException, MemoryError):
+        print(f"error: the cleaning run ran out of memory (the database engine may use {memory_mb:,} MB, "
+              "DASHBOARD_CLEAN_MEMORY_MB, and spills the rest to disk beside the output folder). Free memory "
+              f"or disk space, or raise DASHBOARD_CLEAN_MEMORY_MB, and run again. Nothing was written; "
+              f"{args.clean_dir} is as it was.", file=sys.stderr)
+        return 1
+    except duckdb.Error as e:
+        first = str(e).strip().splitlines()[0][:300] if str(e).strip() else type(e).__name__
+        print(f"error: the database engine failed while assembling the tables ({first}). Nothing was written; "
+              f"{args.clean_dir} is as it was.", file=sys.stderr)
         return 1
     rows_in = sum(f["rows_in"] for f in report["files"].values())
     quarantined = sum(f["quarantined"] for f in report["files"].values())

@@ -20,6 +20,7 @@ KEYS = {
                  "repeated_test"),
     "waitlist": ("hub_id, month", "file_idx, line", "duplicate_month"),
     "partners": ("partner_id", "file_idx, line", "duplicate_partner"),
+    "targets": ("programme, region_code, period, indicator", "file_idx, line", "duplicate_target"),
 }
 
 KEY_DETAIL = {
@@ -28,6 +29,7 @@ KEY_DETAIL = {
     "repeated_test": "test: the person has another test at this stage (first before / last after kept)",
     "duplicate_month": "month: the centre has another count for this month (first row kept)",
     "duplicate_partner": "partner: listed again (first row kept)",
+    "duplicate_target": "target: set again for this programme, region, period and indicator (first row kept)",
 }
 
 
@@ -97,15 +99,17 @@ TABLE_SQL = {
                max(activity_date)::TIMESTAMP_MS AS last_activity_on,
                count(*) AS activities
         FROM a GROUP BY person_id ORDER BY person_id""",
-    # Before = the rating given at the person's first activity (none if left blank there);
-    # after = the last rating given at the end of an activity.
+    # Before = the rating given at the person's first activity (none if left blank there: the
+    # `_null` form keeps a blank, where arg_min would take the next rating given); after = the last
+    # rating given at the end of an activity. Both stream (an ordered `first(… ORDER BY …)` holds
+    # every row of the group in memory).
     "assessments": f"""
         WITH a AS (SELECT *, {_ORD} AS ord FROM {ok('participants')}),
         pre AS (
-            SELECT person_id, first(rating_pre ORDER BY ord) AS score,
-                   first(activity_date ORDER BY ord) AS assessed_on,
-                   first(hub_id ORDER BY ord) AS hub_id, first(region_code ORDER BY ord) AS region_code,
-                   first(programme ORDER BY ord) AS programme
+            SELECT person_id, arg_min_null(rating_pre, ord) AS score,
+                   arg_min_null(activity_date, ord) AS assessed_on,
+                   arg_min_null(hub_id, ord) AS hub_id, arg_min_null(region_code, ord) AS region_code,
+                   arg_min_null(programme, ord) AS programme
             FROM a GROUP BY person_id),
         post AS (
             SELECT person_id, arg_max(rating_post, ord) AS score, arg_max(activity_date, ord) AS assessed_on,
@@ -134,6 +138,9 @@ TABLE_SQL = {
         SELECT partner_id, programme, partner, partner_type,
                agreement_date::TIMESTAMP_MS AS agreement_date, staff_trained
         FROM {ok('partners')} ORDER BY partner_id""",
+    "targets": f"""
+        SELECT programme, region_code, period, indicator, target, source
+        FROM {ok('targets')} ORDER BY programme, region_code NULLS FIRST, period, indicator""",
 }
 
 # The date column that says how recent each kind's rows are (for the report's extract date).
@@ -141,6 +148,7 @@ EXTRACT_DATE = {
     "hubs": "joined_on", "trainings": "coalesce(end_date, start_date)",
     "participants": "greatest(activity_date, coalesce(submitted_on, activity_date))",
     "digigram": "assessed_on", "waitlist": "month", "partners": "agreement_date",
+    "targets": "NULL::DATE",  # a plan says nothing of how recent the data is
 }
 
 
@@ -163,7 +171,8 @@ def reasons_sql(kind: str) -> str:
 
 # The cleaned table each raw kind feeds, as named in a quarantine record.
 TABLE_OF = {"hubs": "hubs", "trainings": "trainings", "participants": "activities",
-            "digigram": "assessments", "waitlist": "waitlist", "partners": "partners"}
+            "digigram": "assessments", "waitlist": "waitlist", "partners": "partners",
+            "targets": "targets"}
 
 
 def quarantine_sql(kind: str) -> str:

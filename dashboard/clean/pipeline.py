@@ -28,17 +28,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from dashboard import settings
 from dashboard.store import prepared, versions
-from dashboard.clean import assemble, normalise, readers, transforms
+from dashboard.clean import assemble, normalise, readers, targets, transforms
 from dashboard.clean.readers import Chunk, FileProblem
 from dashboard.contract import TABLES, QUARANTINE_COLUMNS, schema
 
 # Kinds in the order they must run: later kinds look hub codes up in the cleaned registry.
-ORDER = ("hubs", "trainings", "participants", "digigram", "waitlist", "partners")
+ORDER = ("hubs", "trainings", "participants", "digigram", "waitlist", "partners", "targets")
+# Each kind's row transform (the targets kind has a module of its own: dashboard.clean.targets).
+TRANSFORMS = {**transforms.TRANSFORMS, targets.KIND: targets.targets}
 # Programme a file belongs to when its rows do not say (centre-network files are Kemerovo's).
 DEFAULT_PROGRAMME = {"waitlist": "kem_centres", "partners": "kem_centres"}
 KEM_PREFIXES = ("kemerovo", "centres")
-DUCKDB_MEMORY = "512MB"
 BATCH_ROWS = 200_000
 # Scratch folders of runs, next to the output folder (removed by the run, or by a later one).
 SCRATCH_PREFIX = ".clean-"
@@ -48,7 +50,7 @@ DATE_FLOOR = dt.date(2000, 1, 1)
 
 _DATES = {"joined_on", "start_date", "end_date", "activity_date", "submitted_on", "assessed_on", "month",
           "agreement_date"}
-_FLOATS = {"lat", "lon", "rating_pre", "rating_post", *transforms.AREAS}
+_FLOATS = {"lat", "lon", "rating_pre", "rating_post", "target", *transforms.AREAS}
 _INTS = {"enrolled", "completed", "waiting", "staff_trained"}
 _META = [("file_idx", pa.int32()), ("source_file", pa.string()), ("line", pa.int64()),
          ("row_hash", pa.string()), ("raw", pa.string()), ("reason", pa.string()), ("detail", pa.string())]
@@ -76,7 +78,7 @@ def _stage_type(col: str) -> pa.DataType:
 
 
 def _stage_schema(kind: str) -> pa.Schema:
-    probe = transforms.TRANSFORMS[kind](pd.DataFrame(), transforms.Context(b"", "ua_hubs"))
+    probe = TRANSFORMS[kind](pd.DataFrame(), transforms.Context(b"", "ua_hubs"))
     cols = [c for c in probe.columns if c not in ("reason", "detail")]
     return pa.schema(_META + [(c, _stage_type(c)) for c in cols])
 
@@ -101,7 +103,7 @@ def _stage_file(path: Path, idx: int, ctx: transforms.Context, out: Path, bar: t
     for part, chunk in enumerate(chunks):
         assert isinstance(chunk, Chunk)
         raw = pd.DataFrame(chunk.rows, columns=chunk.columns, dtype=object)
-        frame = transforms.TRANSFORMS[kind](raw, ctx)
+        frame = TRANSFORMS[kind](raw, ctx)
         frame["row_hash"] = transforms.row_hashes(raw, canonical, ctx.salt)
         # Only rows that may end in the quarantine need their raw values: rows with a problem,
         # and in keyed kinds any row, since a clash on the key is found later.
@@ -126,7 +128,7 @@ def _stage_file(path: Path, idx: int, ctx: transforms.Context, out: Path, bar: t
 def _connect(scratch: Path) -> duckdb.DuckDBPyConnection:
     # A database file (not in-memory) lets DuckDB keep the resolved staging tables on disk.
     return duckdb.connect(str(scratch / "work.duckdb"), config={
-        "memory_limit": DUCKDB_MEMORY, "threads": 2, "temp_directory": str(scratch / "spill"),
+        "memory_limit": f"{settings.clean_memory_mb()}MB", "threads": 2, "temp_directory": str(scratch / "spill"),
         "preserve_insertion_order": False})
 
 
@@ -140,21 +142,51 @@ def _write_table(con: duckdb.DuckDBPyConnection, sql: str, sch: pa.Schema, path:
     return rows
 
 
-def validate(path: Path, table: str) -> None:
-    """Check a written table against its pandera schema (in batches) and its key (in DuckDB)."""
+def validate(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> None:
+    """Check a written table against its pandera schema and its key, a batch at a time.
+
+    The tables are written in the order of their keys (assemble.TABLE_SQL), so a repeated key is a
+    row equal to the one before it: found batch by batch in bounded memory. A table found out of
+    that order is checked by a grouping in DuckDB instead (on the run's connection, within its
+    memory limit, spilling to disk); a distinct count of ten million keys would hold them all.
+    """
     per_batch = schema(table, unique=False)
     nullable = {c.name: ("Int64" if c.dtype == "Int64" else "boolean")
                 for c in TABLES[table].columns if c.dtype in ("Int64", "boolean")}
-    for batch in pq.ParquetFile(path).iter_batches(BATCH_ROWS):
+    keys = list(TABLES[table].key)
+    ordered, repeats, last = True, 0, None
+    # Without pre-buffering: with it, pyarrow keeps the column chunks it has read (1.6 GB for the
+    # activities of ten million people); without it, a batch at a time (0.4 GB).
+    for batch in pq.ParquetFile(path, pre_buffer=False).iter_batches(BATCH_ROWS):
         frame = batch.to_pandas().astype(nullable)
         try:
             per_batch.validate(frame, lazy=True)
         except Exception as e:
             raise PipelineError(f"cleaned table '{table}' breaks the contract: {str(e)[:1500]}") from None
-    keys = ", ".join(TABLES[table].key)
-    dupes = duckdb.sql(f"SELECT count(*) - count(DISTINCT ({keys})) FROM read_parquet('{path}')").fetchall()[0][0]
-    if dupes:
-        raise PipelineError(f"cleaned table '{table}' has {dupes} repeated keys ({keys})")
+        if ordered and len(frame):
+            ordered, found, last = _ordered_repeats(frame[keys], last)
+            repeats += found
+    if not ordered:
+        columns = ", ".join(keys)
+        repeats = con.execute(f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM read_parquet(?) "
+                              f"GROUP BY {columns} HAVING count(*) > 1)", [str(path)]).fetchone()[0]
+    if repeats:
+        raise PipelineError(f"cleaned table '{table}' has {repeats} repeated keys ({', '.join(keys)})")
+
+
+def _ordered_repeats(keys: pd.DataFrame, last: tuple | None) -> tuple[bool, int, tuple | None]:
+    """(whether `keys` continue the key order after `last`, the keys equal to the one before
+    them, the batch's last key). A missing value, which has no order, counts as out of order."""
+    if keys.isna().to_numpy().any():
+        return False, 0, None
+    index = pd.MultiIndex.from_frame(keys)
+    first = index[0]
+    try:
+        if not index.is_monotonic_increasing or (last is not None and first < last):
+            return False, 0, None
+    except TypeError:
+        return False, 0, None
+    return True, int(index.duplicated().sum()) + int(last is not None and first == last), index[-1]
 
 
 def check_outputs(folder: Path, report: dict) -> list[str]:
@@ -176,7 +208,7 @@ def check_outputs(folder: Path, report: dict) -> list[str]:
     # Without a data date no clean row has a date that sets it; the reader's own bound is the ceiling.
     data_date = dt.date.fromisoformat(report["data_date"]) if report.get("data_date") else normalise.DATE_MAX
     ceiling = data_date + dt.timedelta(days=1)
-    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2})
+    con = duckdb.connect(config={"memory_limit": f"{settings.clean_memory_mb()}MB", "threads": 2})
     try:
         regions = folder / "regions.parquet"
         for table in TABLES:
@@ -188,7 +220,7 @@ def check_outputs(folder: Path, report: dict) -> list[str]:
             if table != "regions" and "region_code" in TABLES[table].names() and "regions" not in missing:
                 unknown = con.execute(
                     "SELECT t.region_code, count(*) FROM read_parquet(?) t ANTI JOIN read_parquet(?) r "
-                    "USING (region_code) GROUP BY ALL ORDER BY 1", [str(path), str(regions)]).fetchall()
+                    "USING (region_code) WHERE t.region_code IS NOT NULL GROUP BY ALL ORDER BY 1", [str(path), str(regions)]).fetchall()
                 if unknown:
                     codes = ", ".join(f"{code} ({n})" for code, n in unknown)
                     problems.append(f"{table}: {_rows(sum(n for _, n in unknown))} with a region_code not in "
@@ -320,7 +352,7 @@ def _run(files: list[Path], scratch: Path, out: Path, salt: bytes, progress: boo
     report["quarantined"] = _write_table(
         con, " UNION ALL ".join(quarantine) + " ORDER BY source_file, line", qsch, out / "quarantine.parquet")
     for table in TABLES:
-        validate(out / f"{table}.parquet", table)
+        validate(con, out / f"{table}.parquet", table)
     report["placement"] = placement_counts(out / "hubs.parquet")
     dates = [f["extract_date"] for f in report["files"].values() if f.get("extract_date")]
     report["data_date"] = max(dates) if dates else None

@@ -50,7 +50,7 @@ OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 KINDS = (
     ("kemerovo_centres", "hubs"), ("centres", "hubs"), ("hubs", "hubs"), ("trainings", "trainings"),
     ("participants", "participants"), ("digigram", "digigram"), ("waitlist", "waitlist"),
-    ("partners", "partners"),
+    ("partners", "partners"), ("targets", "targets"),
 )
 SUFFIXES = (".csv", ".xlsx")
 

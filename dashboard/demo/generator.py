@@ -16,7 +16,7 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from dashboard.demo import calibration as cal
-from dashboard.demo import cascade, digigram, hubs, kemerovo, reports
+from dashboard.demo import cascade, digigram, hubs, kemerovo, reports, targets
 from dashboard.demo.people import draw_people, year_hubs
 from dashboard.demo.writers import CsvFile, CsvStyle
 
@@ -39,7 +39,7 @@ DIGIGRAM_FILES = {
     2024: ("digigram_2024.csv", CsvStyle(";", "utf-8"), False),
     2025: ("digigram_2025.csv", CsvStyle(";", "utf-8-sig"), False),
 }
-STREAMS = {"hubs": 1, "trainings": 2, "kemerovo": 3, "people": 4}
+STREAMS = {"hubs": 1, "trainings": 2, "kemerovo": 3, "people": 4, "targets": 5}
 
 
 def stream(seed: int, name: str, *more: int) -> np.random.Generator:
@@ -112,6 +112,7 @@ def generate(raw_dir: Path | str, people: int = DEFAULT_PEOPLE, seed: int = DEFA
         krng = stream(seed, "kemerovo")
         written |= kemerovo.write_centres(raw_dir, krng) | kemerovo.write_waitlist(raw_dir, krng)
         written |= kemerovo.write_partners(raw_dir)
+        written |= targets.write_targets(raw_dir, hub_table, people_per_year(people), stream(seed, "targets"))
         files: dict[str, CsvFile] = {}
         try:
             start = 0

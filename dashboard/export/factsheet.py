@@ -1,7 +1,9 @@
 """Export layer: the one-page region fact sheet (PDF, ReportLab) for a region or the whole country.
 
-Key figures, the region on the map, the participation trend and the skill gain of the view,
-with the filters in words and the data date. Charts come from the export registry
+Key figures, the region on the map, the participation trend, the skill gain and, when targets are
+set for periods within the view's, the region's progress to them, the share of people within reach
+of an active hub and the first places where a new hub would reach the most, with the filters in
+words and the data date. Charts come from the export registry
 (`registry.FIGURES`), drawn by vl-convert as PNG at print resolution; text is set in the bundled
 Noto Sans (Cyrillic). The PDF's creation date is the data date and ReportLab runs in its
 invariant mode, so the same data and filters give the same bytes.
@@ -15,6 +17,7 @@ import functools
 import io
 import multiprocessing
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -30,15 +33,19 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
-from reportlab.platypus import Image, KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Image, KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from dashboard import charts, filters
-from dashboard.export import files, overview, regions, registry
+from dashboard import charts, filters, settings
+from dashboard.charts import progress as progress_charts
+from dashboard.contract import TARGET_SHARES
+from dashboard.export import coverage, files, overview, progress, regions, registry
 from dashboard.export.view import Source, View, open_source, source_folder
 from dashboard.indicators import INDICATORS
 from dashboard.metrics import overview as overview_metrics
 from dashboard.privacy import Rule
+from dashboard.wording import coverage as coverage_wording
 from dashboard.wording import overview as overview_wording
+from dashboard.wording import progress as progress_wording
 
 FONT, BOLD, SYMBOLS = "NotoSans", "NotoSans-Bold", "NotoSansMath"
 FONT_FILES = {FONT: "NotoSans-Regular.ttf", BOLD: "NotoSans-Bold.ttf", SYMBOLS: "NotoSansMath-Regular.ttf"}
@@ -55,6 +62,8 @@ TILES = ("people", "activities", "hubs", "coordinators", "library_share", "skill
 DEFINED = ("people", "activities", "hubs", "coordinators")
 BLUE, INK, MUTED = colors.HexColor(charts.PALETTE[0]), colors.HexColor(charts.INK), colors.HexColor(charts.MUTED)
 AUTHOR = "Digital Education Hubs dashboard"
+# Targets on the sheet at most (the rest are on the Progress page): the page must stay one page.
+TARGET_ROWS = 4
 # Processes for a sheet per region: the target machine has two cores.
 WORKERS = 2
 
@@ -173,7 +182,9 @@ def story(src: Source, view: View, region: str | None) -> list:
     key = overview.compute_key_figures(src, view.filters)
     trend = registry.FIGURES["participation_trend"]
     monthly = trend.compute(src, view.filters)
-    return [*_header(src, view, region, key), *_charts(src, view, region, monthly), *_notes(view, key, monthly)]
+    targets = _progress_frame(src, view, region)
+    return [*_header(src, view, region, key), *_charts(src, view, region, monthly), *_progress(view, targets),
+            *_coverage(src, view), *_notes(view, key, monthly, targets)]
 
 
 def _header(src: Source, view: View, region: str | None, key: pd.DataFrame) -> list:
@@ -210,13 +221,112 @@ def _charts(src: Source, view: View, region: str | None, monthly: pd.DataFrame) 
             _image(chart_png(trend.chart(monthly, view), TREND_SIZE), FRAME_WIDTH), Spacer(1, 4)]
 
 
-def _notes(view: View, key: pd.DataFrame, monthly: pd.DataFrame) -> list:
-    """Definitions of the tiles' figures, what skill ratings are, and the privacy notes."""
+def _progress_frame(src: Source, view: View, region: str | None) -> pd.DataFrame:
+    """The region's (or the whole country's) targets of periods within the sheet's period; none on
+    the sheet of a participant group (targets are for everyone)."""
+    f = view.filters
+    plan = progress.plan_of(f.programme, src.targets(f.programme), src.held_periods(f.programme))
+    within = progress.periods_within(plan, f.start, f.end)
+    if not within or f.segment():
+        return progress.empty_frame()
+    return progress.region_progress(plan, src.progress_actuals, region or progress.COUNTRY, src.data_date(),
+                                    settings.progress_at_risk(), within)
+
+
+class StatusMark(Flowable):
+    """A status's symbol drawn as lines (charts.progress.SYMBOL_PATHS: no font has to have it), then its word."""
+
+    SIZE, GAP, FONT_SIZE = 6.5, 4, 8.5  # points
+
+    def __init__(self, status: str, word: str):
+        super().__init__()
+        self.status, self.word = status, word
+
+    def wrap(self, avail_width, avail_height):
+        return avail_width, self.FONT_SIZE * 1.3
+
+    def draw(self):
+        ink, size = colors.HexColor(progress_charts.STATUS_TEXT[self.status]), self.SIZE
+        self.canv.setStrokeColor(ink)
+        self.canv.setLineWidth(1.4)
+        self.canv.setLineCap(1)
+        for stroke in re.findall(r"M[^M]+", progress_charts.SYMBOL_PATHS[self.status]):
+            # Vega's unit square runs -1..1 with y downwards; the page's y runs upwards.
+            points = [((1 + float(x)) / 2 * size, (1 - float(y)) / 2 * size + 1)
+                      for x, y in re.findall(r"(-?[\d.]+),(-?[\d.]+)", stroke)]
+            path = self.canv.beginPath()
+            path.moveTo(*points[0])
+            for point in points[1:]:
+                path.lineTo(*point)
+            self.canv.drawPath(path, stroke=1, fill=0)
+        self.canv.setFillColor(ink)
+        self.canv.setFont(BOLD, self.FONT_SIZE)
+        self.canv.drawString(size + self.GAP, 1.5, self.word)
+
+
+def _status(status: str, tr) -> Flowable:
+    """A status cell: a drawn symbol and the word where the symbol is one Noto Sans lacks (✓, ✗),
+    else the symbol and word as text."""
+    if status in progress_charts.SYMBOL_PATHS and ord(progress_wording.SYMBOLS[status]) not in _text_glyphs():
+        return StatusMark(status, tr(f"progress.status_{status}"))
+    ink = colors.HexColor(progress_charts.STATUS_TEXT[status])
+    return _p(progress_wording.status_label(status, tr), _style(8.5, ink, bold=True))
+
+
+def _progress(view: View, frame: pd.DataFrame) -> list:
+    """The progress block: figure, period, target, actual, per cent achieved and expected by now,
+    and status (symbol and word, on its colour) of at most TARGET_ROWS targets; nothing without targets."""
+    if frame.empty:
+        return []
+    tr = view.tr
+    head, cell = _style(8, MUTED, bold=True), _style(8.5, INK)
+    columns = ("indicator", "period", "target", "actual", "achieved", "expected", "status")
+    rows = [[_p(tr(f"progress.col_{k}"), head) for k in columns]]
+    shown = frame.head(TARGET_ROWS)
+    for r in shown.itertuples(index=False):
+        share = r.indicator in TARGET_SHARES
+        actual = (tr.percent(r.actual) if share else tr.count(r.actual)) if not pd.isna(r.actual) \
+            else ("—" if share else tr.fewer_than())
+        target = tr.percent(r.target) if share else tr.number(r.target)
+        figure = tr(f"indicator.{r.indicator}") + (f" ({tr('progress.source_summed')})" if r.summed else "")
+        rows.append([_p(figure, cell), _p(progress_wording.period_label(r.period, tr), cell), _p(target, cell),
+                     _p(actual, cell), _p(tr.percent(r.achieved), cell), _p(tr.percent(r.expected), cell),
+                     _status(r.status, tr)])
+    widths = [0.27, 0.09, 0.1, 0.11, 0.12, 0.13, 0.18]
+    table = Table(rows, colWidths=[FRAME_WIDTH * w for w in widths])
+    style = [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LINEBELOW", (0, 0), (-1, 0), 0.5, MUTED),
+             ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+             ("LEFTPADDING", (0, 0), (-1, -1), 4)]
+    for i, s in enumerate(shown["status"], start=1):
+        style.append(("BACKGROUND", (6, i), (6, i), colors.HexColor(progress_charts.STATUS_COLOURS[s])))
+    table.setStyle(TableStyle(style))
+    out = [_p(tr("progress.fs_title"), _style(11, INK, bold=True, after=2)), table]
+    if len(frame) > TARGET_ROWS:
+        out.append(_p(tr("progress.fs_more", n=tr.number(len(frame) - TARGET_ROWS)), _style(7.5, MUTED, leading=9.5)))
+    return [*out, Spacer(1, 4)]
+
+
+def _coverage(src: Source, view: View) -> list:
+    """The coverage block: the share of people within reach of an active hub (and of rural
+    residents) and the planner's first three picks (export.coverage, as on the Coverage page)."""
+    found = coverage.coverage_of(src, view.filters)
+    title, text = coverage_wording.fact_sheet_lines(found.total.iloc[0], found.plan, found.km, view.tr)
+    return [_p(title, _style(11, INK, bold=True, after=2)), _p(text, _style(9, INK, leading=11.5)), Spacer(1, 4)]
+
+
+def _notes(view: View, key: pd.DataFrame, monthly: pd.DataFrame, targets: pd.DataFrame) -> list:
+    """Definitions of the tiles' figures, what skill ratings are, how a target's status is decided,
+    and the privacy notes."""
     tr = view.tr
     trend = registry.FIGURES["participation_trend"]
     defined = " ".join(f"{overview.kpi_label(k, tr)} — {tr(INDICATORS[k].help)}" for k in DEFINED)
     notes = [f"{tr('export.fs_definitions')}: {defined}", tr("export.note_skills")]
-    notes += registry.privacy_notes(key, overview_metrics.PEOPLE_COUNTS, view)
+    if len(targets):
+        notes.append(progress_wording.rule_note(None, view.data_date, tr, settings.progress_at_risk()))
+    hidden = registry.privacy_notes(key, overview_metrics.PEOPLE_COUNTS, view)
+    for note in registry.privacy_notes(targets.head(TARGET_ROWS), ("actual",), view):
+        hidden += [note] if note not in hidden else []
+    notes += hidden
     notes += trend.notes(monthly, view) if trend.notes else []
     return [_p(n, _style(7.5, MUTED, leading=9.5, after=2)) for n in notes]
 

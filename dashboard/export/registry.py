@@ -20,7 +20,7 @@ import altair as alt
 import pandas as pd
 
 from dashboard import charts
-from dashboard.export import analytics, overview, regions
+from dashboard.export import analytics, coverage, overview, progress, regions
 from dashboard.export.view import Source, View
 from dashboard.filters import SEGMENTS, Filters
 from dashboard.query import annotations
@@ -216,3 +216,19 @@ register(Figure("people_by_region", "participation.region_title", analytics.comp
 register(Figure("skill_shares", "skills.shares_title", analytics.compute_ratings, analytics.shares_chart,
                 table=analytics.shares_table, counts=analytics.SHARE_BASES, notes=analytics.shares_notes,
                 default=False))
+# The Progress page's figure: every region and the whole country against their targets, offered but
+# not preselected; and one region's targets, which its page and fact sheet write (not offered alone).
+register(Figure("progress", "progress.file_title", progress.compute_progress, progress.progress_figure_chart,
+                table=progress.progress_table, counts=progress.COUNTS, notes=progress.progress_notes, default=False))
+REGION_PROGRESS = Figure("progress_region", "progress.region_file_title", progress.compute_region_progress,
+                         progress.region_figure_chart, table=progress.region_table, counts=progress.COUNTS,
+                         notes=progress.region_notes, default=False)
+# The Coverage page's figures, offered but not preselected: coverage by region (or hromada), the
+# planner's list, and the map with every settlement of the view. Populations are reference data, not
+# counts of people trained: nothing in them is protected.
+register(Figure("coverage", "coverage.file_title", coverage.compute_areas, coverage.areas_chart,
+                table=coverage.areas_table, notes=coverage.areas_notes, default=False))
+register(Figure("coverage_plan", "coverage.plan_file_title", coverage.compute_plan, coverage.plan_chart,
+                table=coverage.plan_table, notes=coverage.plan_notes, default=False))
+register(Figure("coverage_map", "coverage.map_file_title", coverage.compute_map, coverage.map_chart,
+                table=coverage.map_table, notes=coverage.map_notes, default=False))

@@ -13,13 +13,16 @@ import datetime as dt
 
 import pandas as pd
 
-from dashboard.filters import Filters, parse_date
+from dashboard.filters import Filters, default_period, parse_date, spans_by_programme
 from dashboard.metrics import map as map_metrics
-from dashboard.metrics import network, overview, participation, quality, skills
+from dashboard.metrics import network, overview, participation, progress, quality, skills
 from dashboard.privacy import Rule
+from dashboard.query import coverage as coverage_queries
 from dashboard.query import participation as participation_queries
+from dashboard.query import progress as progress_queries
 from dashboard.query import quality as quality_queries
 from dashboard.query import reference
+from dashboard.release import grain
 from dashboard.store.database import Database, load_report
 
 
@@ -117,8 +120,27 @@ class Live:
     def growth(self, programme: str) -> pd.DataFrame:
         return map_metrics.compute_growth(self.db, programme)
 
+    def sites(self, f: Filters) -> pd.DataFrame:
+        """Every site of the programme that had joined by the period's end: place and status."""
+        return coverage_queries.load_sites(self.db, f.programme, f.end)
+
     def data_date(self) -> dt.date | None:
         return parse_date(str(self.report().get("data_date", "")))
+
+    def held_periods(self, programme: str) -> dict[str, tuple[dt.date, dt.date]]:
+        """The periods a release of this extract would hold for the programme (all time, phases,
+        years, quarters, months): code -> (first day, last day), widest first."""
+        dates, phases, _countries = spans_by_programme(self.programme_spans())
+        if programme not in dates:
+            return {}
+        bounds = default_period(*dates[programme], self.data_date())
+        return grain.periods(bounds, phases.get(programme, []))
+
+    def targets(self, programme: str) -> pd.DataFrame:
+        return progress_queries.load_targets(self.db, programme)
+
+    def progress_actuals(self, f: Filters, areas: list[str]) -> pd.DataFrame:
+        return progress.compute_actuals(self.db, f, self.rule, areas)
 
     def previous(self, f: Filters, data_start: dt.date) -> Filters | None:
         """The period of equal length just before `f`'s, when it lies within the data."""

@@ -3,7 +3,9 @@
 A release folder holds one folder per release (its tables and `manifest.json`) and nothing else
 that matters: scratch folders of builds under way start with a dot and are skipped. A release's
 tables never change; approving it rewrites its manifest once (atomically) to record who approved
-it and when. The current release is the approved one created last.
+it and when, and writing its standard files (`add_files`, once it is approved: each file names
+the day it was published) rewrites it once more to list them with their hashes. The current
+release is the approved one created last.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.release.build import MANIFEST, NAME, ReleaseError
+from dashboard.release.build import FILES, MANIFEST, NAME, ReleaseError
 
 
 @dataclass(frozen=True)
@@ -95,12 +99,52 @@ def approve(releases_dir: Path, name: str, by: str, now: dt.datetime | None = No
     manifest = dict(entry.manifest)
     manifest["approval"] = {"by": by.strip()[:200],
                             "at": (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")}
-    path = entry.folder / MANIFEST
-    scratch = entry.folder / f".{MANIFEST}.{os.getpid()}"
+    _replace_manifest(entry.folder, manifest)
+    return Entry(name, entry.folder, manifest)
+
+
+def _replace_manifest(folder: Path, manifest: dict) -> None:
+    """Write the manifest through a temporary file and a rename: a reader sees the old one or the new one."""
+    scratch = folder / f".{MANIFEST}.{os.getpid()}"
     try:
         scratch.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         scratch.chmod(0o444)
-        os.replace(scratch, path)
+        os.replace(scratch, folder / MANIFEST)
     finally:
         scratch.unlink(missing_ok=True)
+
+
+FileWriter = Callable[[Entry, Path], dict[str, dict]]
+
+
+def add_files(releases_dir: Path, name: str, write: FileWriter) -> Entry:
+    """Write the standard files of the approved release `name` into its `files/` folder and list
+    them in its manifest (once: a release's files never change).
+
+    `write(entry, folder)` writes the files into `folder` and returns, per file name, what the
+    manifest records of it (at least its `sha256`). The files are written into a scratch folder
+    renamed into place before the manifest that lists them: a reader sees no files or all of them,
+    and a failure leaves the release as it was.
+    """
+    entry = find(releases_dir, name)
+    if not entry.approved:
+        raise ReleaseError(f"release {name} is not approved: its files name the day it is published, approve it first")
+    if entry.manifest.get("files"):
+        raise ReleaseError(f"release {name} has its files already; a release's files are never changed")
+    target, scratch = entry.folder / FILES, entry.folder / f".{FILES}.{os.getpid()}"
+    shutil.rmtree(target, ignore_errors=True)  # left by a run that failed before its manifest listed it
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        scratch.mkdir()
+        listed = write(entry, scratch)
+        for path in scratch.iterdir():
+            path.chmod(0o444)
+        os.rename(scratch, target)
+        manifest = dict(entry.manifest, files={f"{FILES}/{file}": meta for file, meta in listed.items()})
+        _replace_manifest(entry.folder, manifest)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        if not read_manifest(entry.folder).get("files"):
+            shutil.rmtree(target, ignore_errors=True)
+        raise
     return Entry(name, entry.folder, manifest)

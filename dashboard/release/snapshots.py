@@ -5,7 +5,8 @@ group, and depend on the period only (the Network page and the data-quality chec
 participant group in a release). So the release stores, for every held period of a programme and
 the whole country, the frames the live metric functions return — protected by them with the
 release's rule — and a view of one region reads its rows. The training cascade is stored once per
-programme (all time: its own time axis is the project phase).
+programme (all time: its own time axis is the project phase). The programme's targets (not
+person data) are stored as the extract has them, for the Progress page.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dashboard import stats
 from dashboard.filters import Filters
 from dashboard.metrics import network, participation, quality
 from dashboard.privacy import Rule
+from dashboard.query import progress as progress_queries
 from dashboard.release import cube
 from dashboard.store.database import Database
 
@@ -90,5 +92,7 @@ def compute(db: Database, programme: str, phases: Sequence[tuple[str, dt.date, d
     tables = {name: pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
               for name, parts in out.items()}
     tables["cascade"] = cascade
+    # The programme's targets travel with the figures they are set against: a plan, not people.
+    tables["targets"] = _tag(progress_queries.load_targets(db, programme), programme=programme)
     tables["waitlist_months"] = pd.concat(months, ignore_index=True) if months else pd.DataFrame()
     return tables

@@ -29,6 +29,8 @@ import pandas as pd
 
 from dashboard import contract, stats
 from dashboard.filters import SEGMENTS, Filters
+from dashboard.metrics import progress
+from dashboard.query.coverage import SITE_COLUMNS
 from dashboard.query.participation import COURSE_LIMIT
 from dashboard.release import cube, grain
 from dashboard.release.protect import INTERVALS, RATE_DECIMALS, SHARE_DECIMALS
@@ -263,6 +265,31 @@ class Release(ReleaseTables, SiteFigures):
         absent = out.pop("_merge").eq("left_only").to_numpy()
         out["people"] = out["people"].mask(absent, 0)
         return out
+
+    def sites(self, f: Filters) -> pd.DataFrame:
+        """Every site of the programme that had joined by the view's period end, whatever its status:
+        place and status (as query.coverage.load_sites)."""
+        _key, fitted, _notices = self.view(f)
+        joined = self._hubs["joined_on"]
+        mine = self._hubs[(self._hubs["programme"] == fitted.programme)
+                          & (joined.isna() | (joined <= pd.Timestamp(fitted.end)))]
+        return mine.sort_values(["region_code", "hub_id"])[list(SITE_COLUMNS)].reset_index(drop=True)
+
+    # ---- Progress -------------------------------------------------------------------------------
+
+    def progress_actuals(self, f: Filters, areas: list[str]) -> pd.DataFrame:
+        """The progress figures of the view's period for each area, from the protected cells with no
+        group (as metrics.progress.compute_actuals): people, activities, hubs, shares rating 7–10
+        after and before training, and coordinators trained."""
+        key, _fitted, _notices = self.view(f)
+        cells = self._cells.pick(key.programme, [(area, key.period, grain.NO_GROUP) for area in areas],
+                                 ["people", "activities", "hubs", *SHARES_AS])
+        coordinators = [self._context.iloc[self._context_at[(key.programme, area, key.period)]]["coordinators"]
+                        if (key.programme, area, key.period) in self._context_at else None for area in areas]
+        return progress.actuals_frame(pd.DataFrame({
+            "area": areas, "people": cells["people"], "activities": cells["activities"], "hubs": cells["hubs"],
+            "coordinators": coordinators, "share_after": cells["post_high_share"],
+            "share_before": cells["pre_high_share"]}))
 
     def growth(self, programme: str) -> pd.DataFrame:
         """Sites of the programme by joining year: year, joined, total (as metrics.map.compute_growth)."""

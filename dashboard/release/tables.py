@@ -31,6 +31,10 @@ TABLES = ("cells", "months", "items", "digigram", "context", "official", "hubs",
 # Frames of the live metric functions stored per period (dashboard.release.snapshots).
 SNAPSHOTS = ("cascade", "waitlist_months", "waitlist_latest", "partners", "silent_hubs", "silent_list",
              "regions_without_data")
+# Tables a release may lack (one computed before they existed reads on without them).
+OPTIONAL = ("targets",)
+TARGET_COLUMNS = {"programme": "str", "region_code": "str", "period": "str", "indicator": "str",
+                  "target": "float64", "source": "str"}
 # Counts of a cell that are 0 where the cell is not written and no group is chosen.
 CELL_ZEROS = frozenset((*cube.CELL_COUNTS, "hubs", "regions"))
 QUARANTINE_COLUMNS = {"source_file": "str", "table": "str", "reason": "str", "rows": "int64"}
@@ -125,6 +129,8 @@ class ReleaseTables:
             raise ReleaseError(f"release {self.folder.name}: its manifest lists no {', '.join(missing)}")
         t = {name: _read(self.folder, name, files[name]["sha256"]) for name in TABLES}
         self._snapshots = {name: _read(self.folder, name, files[name]["sha256"]) for name in SNAPSHOTS}
+        self._targets = _read(self.folder, "targets", files["targets"]["sha256"]) if "targets" in files \
+            else pd.DataFrame({c: pd.Series(dtype=t) for c, t in TARGET_COLUMNS.items()})
         self.rule = Rule(**self.manifest["rule"])
         # Each table is kept without its view codes, which a dict maps to its rows.
         self._cells = _Cells(t["cells"])
@@ -237,3 +243,8 @@ class ReleaseTables:
         """Library hubs, public libraries, their share and coordinators of each area in the period."""
         rows = [self._context_at[(programme, area, period)] for area in areas]
         return self._context.iloc[rows].reset_index(drop=True)
+
+    def targets(self, programme: str) -> pd.DataFrame:
+        """Every target of a programme (as query.progress.load_targets); none in a release without them."""
+        found = self._targets[self._targets["programme"] == programme]
+        return found[["region_code", "period", "indicator", "target", "source"]].reset_index(drop=True)

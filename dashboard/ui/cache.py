@@ -18,9 +18,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from dashboard.export import coverage as coverage_figures
 from dashboard.filters import Filters
 from dashboard.i18n import Translator, translator
 from dashboard.metrics import quality as quality_metrics
+from dashboard.metrics.coverage import Coverage
 from dashboard.metrics.live import Live
 from dashboard.privacy import Rule
 from dashboard.release.source import Release
@@ -297,6 +299,55 @@ def _growth(folder: str, version: str, rule: Rule, programme: str) -> pd.DataFra
 def growth(ctx: Context) -> pd.DataFrame:
     """Sites of the programme by joining year."""
     return _growth(ctx.folder, ctx.version, ctx.rule, ctx.filters.programme)
+
+
+# ---- Progress ------------------------------------------------------------------------------
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _targets(folder: str, version: str, rule: Rule, programme: str) -> pd.DataFrame:
+    return source(folder, version, rule).targets(programme)
+
+
+def targets(ctx: Context) -> pd.DataFrame:
+    """The programme's targets (region_code missing = the programme as a whole)."""
+    return _targets(ctx.folder, ctx.version, ctx.rule, ctx.filters.programme)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _held_periods(folder: str, version: str, rule: Rule, programme: str) -> dict:
+    return source(folder, version, rule).held_periods(programme)
+
+
+def held_periods(ctx: Context) -> dict:
+    """The periods the source shows for the programme: code -> (first day, last day), widest first."""
+    return _held_periods(ctx.folder, ctx.version, ctx.rule, ctx.filters.programme)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _progress_actuals(folder: str, version: str, f: Filters, rule: Rule, areas: tuple[str, ...]) -> pd.DataFrame:
+    return source(folder, version, rule).progress_actuals(f, list(areas))
+
+
+def progress_actuals(ctx: Context, f: Filters, areas: tuple[str, ...]) -> pd.DataFrame:
+    """The progress figures of `f`'s period for each area ("" = the programme as a whole)."""
+    return _progress_actuals(ctx.folder, ctx.version, f, ctx.rule, areas)
+
+
+# ---- Coverage ------------------------------------------------------------------------------
+
+# A coverage holds every settlement of the view (up to ~5,000 rows): a few views, not 256.
+@st.cache_data(max_entries=HUB_CACHE_ENTRIES, show_spinner=False)
+def _coverage(folder: str, version: str, f: Filters, rule: Rule, km: float, picks: int) -> Coverage:
+    return coverage_figures.coverage_of(source(folder, version, rule), f, picks, km)
+
+
+def coverage(ctx: Context, km: float, picks: int) -> Coverage:
+    """Coverage of the view's regions within `km` of an active hub and the planner's first `picks`
+    (export.coverage.coverage_of: the source's sites, the committed settlements)."""
+    f = ctx.filters
+    # The sites and settlements follow the programme, the period and the regions, not the group.
+    view = Filters(programme=f.programme, start=f.start, end=f.end, regions=f.regions)
+    return _coverage(ctx.folder, ctx.version, view, ctx.rule, km, picks)
 
 
 # ---- chart specs ----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from dashboard.i18n import Translator, translator
 from dashboard.privacy import Rule
 from dashboard.settings import ROOT, data_dir
 from dashboard.store.database import QUARANTINE_TABLE, DataUnavailable, data_version
-from dashboard.ui import auth, cache, published
+from dashboard.ui import accessibility, auth, cache, published
 from dashboard.wording.common import describe_scope
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,9 @@ FAVICON = Path(__file__).with_name("favicon.png")
 PAGES = (
     ("pages/overview.py", "page.overview", ":material/dashboard:"),
     ("pages/map.py", "page.map", ":material/map:"),
+    ("pages/coverage.py", "page.coverage", ":material/radar:"),
     ("pages/participation.py", "page.participation", ":material/groups:"),
+    ("pages/progress.py", "page.progress", ":material/flag:"),
     ("pages/skills.py", "page.skills", ":material/trending_up:"),
     ("pages/network.py", "page.network", ":material/hub:"),
     ("pages/exports.py", "page.exports", ":material/download:"),
@@ -191,6 +193,7 @@ def frame() -> Context | None:
         translator(label_lang)("lang.label"), LANGUAGES, default="uk", required=True,
         key=LANG_PARAM, bind="query-params", on_change=_relabel,
     ) or "uk"
+    accessibility.apply(translator(lang))  # the page's language, readable captions, focus rings
     try:
         # Read once per run and passed down: every figure and every sentence about it agree.
         rule = privacy.from_settings()
@@ -285,6 +288,7 @@ def _filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule, hub_d
             default=filters.matching_quick(choices, start, end), key=QUICK_KEY,
             on_change=_quick_changed, args=(choices,), label_visibility="collapsed",
         )
+    # No "Select all" (a text Streamlit writes in English): every value selected is no filter at all.
     one = {"max_selections": 1} if held else {}
     if link is not None:
         for name in (REGION_PARAM, *SEGMENTS):
@@ -293,7 +297,7 @@ def _filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule, hub_d
     region_labels = choices.labels[REGION_PARAM]
     picked = side.multiselect(
         tr("filter.region"), list(region_labels), format_func=region_labels.get, key=REGION_PARAM,
-        placeholder=tr("filter.region_placeholder"), **one,
+        placeholder=tr("filter.region_placeholder"), select_all=False, **one,
     )
     segment = {}
     # Open when a segment is set (from the URL on a first visit, from the widgets afterwards).
@@ -303,7 +307,7 @@ def _filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule, hub_d
             labels = choices.labels[name]
             segment[name] = st.multiselect(
                 tr(f"filter.{name}"), list(labels), format_func=labels.get, key=name,
-                placeholder=tr("filter.placeholder"), **one,
+                placeholder=tr("filter.placeholder"), select_all=False, **one,
             )
     _write_link({PROGRAMME_PARAM: [] if programme == programmes[default] else [programme],
                  REGION_PARAM: picked, **segment})

@@ -119,8 +119,11 @@ def browser_data(tmp_path_factory) -> Path:
     releases = driver.releases_of(clean)
     subprocess.run([sys.executable, "-m", "dashboard.release", str(clean), str(releases), "--name", "browser"],
                    cwd=driver.ROOT, env=env, check=True, capture_output=True, timeout=600)
-    subprocess.run([sys.executable, "-m", "dashboard.release", "--approve", "browser", str(releases), "--by", "tests"],
-                   cwd=driver.ROOT, env=env, check=True, capture_output=True, timeout=60)
+    # Without its standard files (minutes on two cores): the Exports page then makes its files on
+    # request, and the standard files are tested on their own (tests/release/test_standard_files.py).
+    subprocess.run([sys.executable, "-m", "dashboard.release", "--approve", "browser", str(releases), "--by", "tests",
+                    "--no-files"],
+                   cwd=driver.ROOT, env=env, check=True, capture_output=True, timeout=600)
     return clean
 
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import codecs
 import json
+import shutil
 from pathlib import Path
+
+import duckdb
 
 import pandas as pd
 import pytest
 from hostile_raw import (
-    HUB_ROWS, HUBS_HEADER, PEAK_RSS_MB, SALT, SAMPLES, MiB, assert_refused, clean_command, csv_text, default_limits,
+    HUB_ROWS, HUBS_HEADER, PEAK_RSS_MB, ROOT, SALT, SAMPLES, MiB, assert_refused, clean_command, csv_text, default_limits,
     grouped_merges, grouped_participants, hand_workbook, hubs_sample_rows, office_workbook, raw_folder, row_bomb,
-    shared_string_bomb,
+    shared_string_bomb, tree_digest,
 )
 
 from dashboard.clean.pipeline import run
@@ -214,3 +217,42 @@ def test_a_line_the_raised_limit_lets_through_ends_in_a_message_within_the_cap(p
         "100,000,000 characters; not read (lower the setting, or give the cleaning more memory)"],
         memory_cap_mb=600, peak_mb=600, DASHBOARD_MAX_LINE_LENGTH="100000000")
 
+
+
+@pytest.mark.parametrize("fault, words", [
+    (lambda: duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block of size 256.0 KiB"),
+     ["ran out of memory", "DASHBOARD_CLEAN_MEMORY_MB", "512 MB", "is as it was"]),
+    (lambda: duckdb.IOException("IO Error: No space left on device"),
+     ["the database engine failed", "No space left on device", "is as it was"]),
+])
+def test_a_database_engine_fault_ends_in_a_message_and_keeps_the_previous_output(
+        previous_clean, tmp_path, monkeypatch, capsys, fault, words):
+    from dashboard.clean import __main__ as command
+    from dashboard.clean import pipeline
+
+    def failing(*_args, **_kwargs):
+        raise fault()
+
+    out = tmp_path / "work" / "clean"
+    shutil.copytree(previous_clean, out)
+    before = tree_digest(out)
+    monkeypatch.setenv("DASHBOARD_SALT", "s3cret")
+    monkeypatch.setattr(pipeline, "_write_table", failing)  # the step that assembles the cleaned tables
+    assert command.main([str(SAMPLES), str(out), "--quiet", "--no-warm"]) == 1
+    message = capsys.readouterr().err
+    for w in words:
+        assert w in message, (w, message)
+    assert "Traceback" not in message and str(ROOT) not in message.replace(str(out), "")
+    assert tree_digest(out) == before
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".clean-")] == []
+
+
+@pytest.mark.parametrize("value", ["0", "lots", "63"])
+def test_a_bad_memory_setting_is_refused_before_anything_is_read(tmp_path, monkeypatch, capsys, value):
+    from dashboard.clean import __main__ as command
+
+    monkeypatch.setenv("DASHBOARD_SALT", "s3cret")
+    monkeypatch.setenv("DASHBOARD_CLEAN_MEMORY_MB", value)
+    assert command.main([str(SAMPLES), str(tmp_path / "clean"), "--quiet", "--no-warm"]) == 2
+    assert "DASHBOARD_CLEAN_MEMORY_MB must be" in capsys.readouterr().err
+    assert not (tmp_path / "clean").exists()

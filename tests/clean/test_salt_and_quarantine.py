@@ -287,7 +287,7 @@ def test_the_marker_lists_every_file_the_demo_wrote(demo):
         "digigram_2022_2023.csv", "digigram_2024.csv", "digigram_2025.csv", "hubs_registry.csv",
         "hubs_update_2024_cp1251.csv", "hubs_update_2025.xlsx", "kemerovo_centres.csv", "participants_2022.csv",
         "participants_2023.csv", "participants_2024.csv", "participants_2025.csv", "partners.csv",
-        "trainings.csv", "waitlist.csv"}
+        "targets_2024_2025.csv", "trainings.csv", "waitlist.csv"}
     trainings = marker["files"]["trainings.csv"]
     data = (demo / "trainings.csv").read_bytes()
     assert trainings == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}

@@ -19,9 +19,15 @@ The fixture, as far as these views reach (ua_hubs, 2024; "rated" = an overall se
 - coordinators who completed training in groups that ended in 2024: 21 (K-2024-031, UA-05) and
   8 (K-2024-040, UA-32; K-2024-032 did not record completions); in 2023: 23 (K-2023-014, UA-05).
 The previous period of 2024 is the 366 days before it (31 December 2022 – 31 December 2023).
+- targets of 2024 (tests/conftest.py TARGETS), people trained: 30 for the whole country, 10 for
+  UA-05, 20 for UA-32; the year is over by the data date, so all of each is due. Targets are for
+  all participants: the progress figure leaves the participant group out. People in 2023 (the
+  baseline): C's 5 and P in UA-05, 6 in all (hidden); nobody elsewhere.
 """
 
 from __future__ import annotations
+
+from coverage_counts import coverage_tables
 
 FEWER = "fewer than 10"
 MONTHS = [f"2024-{m:02d}" for m in range(1, 13)]
@@ -30,6 +36,12 @@ SKILLS_COLUMNS = ["When", "People who gave a rating", "Of them rating 7–10", "
 REGION_COLUMNS = ["ISO 3166-2", "Region", "People"]
 SHARES_COLUMNS = ["Indicator", "When", "Share, %", "95% interval from, %", "95% interval to, %"]
 HIGH, LOW = "Rate their skills 7–10", "Rate their skills 1–4"
+PROGRESS_COLUMNS = ["ISO 3166-2", "Region", "Baseline", "Target", "Actual", "Achieved, % of target",
+                    "Expected by now, % of target", "Status"]
+# 2024, people trained: the whole country's 21 (A 12, B 8, P) of 30 is 70%, below 80% of what is
+# due (all of it): off track; Vinnytsia Oblast's 13 (A and P) of 10 is 130%: on track.
+NATIONAL_2024 = [None, "Whole country", FEWER, 30, 21, 70.0, 100.0, "✗ off track"]
+VINNYTSIA_2024 = ["UA-05", "Vinnytsia Oblast", FEWER, 10, 13, 130.0, 100.0, "✓ on track"]
 
 
 def _months(people: dict[str, object]) -> list[list[object]]:
@@ -64,6 +76,8 @@ VINNYTSIA_TABLES: dict[str, tuple[list[str], list[list[object]]]] = {
     # 0 of 12 → 0–24.2, 12 of 12 → 75.8–100, 10 of 10 → 72.2–100, 0 of 10 → 0–27.8.
     "skill_shares": (SHARES_COLUMNS, [[HIGH, "Before", 0.0, 0.0, 24.2], [HIGH, "After", 100.0, 72.2, 100.0],
                                       [LOW, "Before", 100.0, 75.8, 100.0], [LOW, "After", 0.0, 0.0, 27.8]]),
+    # The region of the view and the whole country.
+    "progress": (PROGRESS_COLUMNS, [NATIONAL_2024, VINNYTSIA_2024]),
 }
 
 # Men, all regions, 2024: B (8) and P, 9 people; every count of people is 1..9.
@@ -95,7 +109,20 @@ MEN_TABLES: dict[str, tuple[list[str], list[list[object]]]] = {
     "people_by_region": (REGION_COLUMNS, [["UA-05", "Vinnytsia Oblast", FEWER], ["UA-32", "Kyiv Oblast", FEWER]]),
     "skill_shares": (SHARES_COLUMNS, [[HIGH, "Before", None, None, None], [HIGH, "After", None, None, None],
                                       [LOW, "Before", None, None, None], [LOW, "After", None, None, None]]),
+    # Every region: Kyiv Oblast's 9 (B and P) is hidden, so no per cent; Kyiv and Lviv Oblast have
+    # no target (nobody was trained there in 2023 or 2024).
+    "progress": (PROGRESS_COLUMNS, [
+        NATIONAL_2024, VINNYTSIA_2024,
+        ["UA-30", "Kyiv", 0, None, 0, None, 100.0, "– no target"],
+        ["UA-32", "Kyiv Oblast", 0, 20, FEWER, None, 100.0, "… hidden (small number)"],
+        ["UA-46", "Lviv Oblast", 0, None, 0, None, 100.0, "– no target"],
+    ]),
 }
+
+# The Coverage page's figures: settlements and their populations, not people trained, so the same
+# whatever the group (coverage_counts.py counts them from data/geo/settlements.csv).
+VINNYTSIA_TABLES |= coverage_tables("UA-05", ("UA-05",))
+MEN_TABLES |= coverage_tables(None, ("UA-05", "UA-30", "UA-32", "UA-46"))
 
 
 def as_csv(cell: object) -> str:

@@ -392,7 +392,7 @@ def test_protected_tables_show_no_small_count(protected):
 # ---- Network & capacity and Data quality: stored as the live functions gave them -------------------
 
 SITE_FIGURES = ("network_years", "undated_sites", "waitlist_months", "partners", "silent_hubs",
-                "regions_without_data")
+                "regions_without_data", "sites")
 
 
 @pytest.mark.parametrize("programme", ["ua_hubs", "kem_centres"])

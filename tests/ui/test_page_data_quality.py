@@ -67,6 +67,7 @@ def test_when_each_table_was_written(monkeypatch):
         ["partners", "partners.parquet", "—"],
         ["quarantine", "quarantine.parquet", "5"],
         ["regions", "regions.parquet", "—"],
+        ["targets", "targets.parquet", "—"],
         ["training cascade", "trainings.parquet", "—"],
         ["waiting list", "waitlist.parquet", "—"],
         ["cleaning report", "report.json", "—"],

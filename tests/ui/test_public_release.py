@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 from conftest import PAGES, run_app, visible_texts
 from page_tools import cards
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from dashboard.i18n import Translator
 from dashboard.privacy import Rule
@@ -65,15 +64,7 @@ def test_the_official_total_is_exact_and_marked(release_only):
     assert not any("official totals" in c.value for c in region.caption)
 
 
-def test_one_view_has_one_number_of_people_on_every_page_and_file(release_only, monkeypatch):
-    found: dict[str, object] = {}
-    original = MediaFileManager.add_deferred
-
-    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        found[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+def test_one_view_has_one_number_of_people_on_every_page_and_file(release_only, monkeypatch, downloads):
     view = {"lang": "en", **YEAR_2024, "region": "Vinnytsia Oblast"}
     cells = pd.read_parquet(release_only / "2024-annual" / "cells.parquet")
     cell = cells[(cells.programme == "ua_hubs") & (cells.area == "UA-05") & (cells.period == "year:2024")
@@ -83,7 +74,7 @@ def test_one_view_has_one_number_of_people_on_every_page_and_file(release_only, 
     overview = run_app(view)
     assert dict((label, value) for label, value, _d in cards(overview))["People trained"] == shown
     exports = run_app(view, page="exports")
-    lines = found["key_figures_en.csv"]().decode("utf-8-sig").splitlines()
+    lines = downloads["key_figures_en.csv"]().decode("utf-8-sig").splitlines()
     table = [row for row in csv.reader(lines[lines.index("") + 1:]) if row]
     assert [row[1] for row in table if row[0] == "People trained"] == [shown]
     assert any("release 2024-annual, published" in line for line in lines[:8]), lines[:8]
