@@ -48,7 +48,12 @@ def privacy_note(ctx: Context) -> None:
 def translated_table(frame: pd.DataFrame, columns: dict[str, str], tr: Translator) -> None:
     """A frame with translated headers; numbers and dates written the language's way."""
     shown = frame[list(columns)].rename(columns={c: tr(k) for c, k in columns.items()})
-    st.dataframe(localised(shown, tr), hide_index=True, width="stretch")
+    st.dataframe(localised(shown, tr), hide_index=True, width="stretch", placeholder=MISSING)
+
+
+# What a table shows for a missing value: the browser's table writes "None" for an empty cell
+# whatever the Styler formats, unless its placeholder says otherwise.
+MISSING = "—"
 
 
 def localised(frame: pd.DataFrame, tr: Translator) -> Styler:
@@ -65,7 +70,7 @@ def localised(frame: pd.DataFrame, tr: Translator) -> Styler:
         if pd.api.types.is_numeric_dtype(column):
             styler = styler.format(tr.number, subset=[name])
         elif column.map(lambda v: isinstance(v, dt.date)).any():
-            styler = styler.format(lambda v: tr.date(v) if isinstance(v, dt.date) else "—", subset=[name])
+            styler = styler.format(lambda v: tr.date(v) if isinstance(v, dt.date) else MISSING, subset=[name])
     return styler
 
 
@@ -84,7 +89,7 @@ def chart_block(ctx: Context, chart: dict, summary: str, table: pd.DataFrame) ->
     st.vega_lite_chart(spec=chart, width="stretch", theme=None, alt=summary)
     st.caption(escape_md(summary))
     with st.expander(ctx.tr("chart.table")):
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(table, hide_index=True, width="stretch", placeholder=MISSING)
 
 
 def segment_picker(ctx: Context, page: str) -> str:
@@ -117,7 +122,8 @@ def definitions(ctx: Context, keys: list[str]) -> None:
 def table(frame: pd.DataFrame, tr: Translator | None = None) -> None:
     """A table already in words (dashboard.wording), full width, without the index; with `tr`,
     its number and date columns are kept as such and written the language's way (localised)."""
-    st.dataframe(frame if tr is None else localised(frame, tr), hide_index=True, width="stretch")
+    st.dataframe(frame if tr is None else localised(frame, tr), hide_index=True, width="stretch",
+                 placeholder=MISSING)
 
 
 def static_table(frame: pd.DataFrame) -> None:

@@ -21,7 +21,7 @@ from dashboard.i18n import Translator
 from dashboard.markdown import escape_md
 from dashboard.metrics import coverage as metrics
 from dashboard.ui import cache
-from dashboard.ui.blocks import localised
+from dashboard.ui.blocks import MISSING, localised
 from dashboard.ui.exports import BUTTONS
 from dashboard.ui.frame import Context
 from dashboard.wording import coverage as wording
@@ -142,7 +142,7 @@ def _table(table: pd.DataFrame, tr: Translator, config: dict | None = None) -> N
     """A table whose numbers are written the language's way, per cents with one decimal."""
     percents = [c for c in table.columns if c in wording.percent_columns(tr)]
     styler = localised(table, tr).format(lambda v: tr.number(v, 1), subset=percents)
-    st.dataframe(styler, hide_index=True, width="stretch", column_config=config, placeholder="—")
+    st.dataframe(styler, hide_index=True, width="stretch", column_config=config, placeholder=MISSING)
 
 
 def _file(figure: registry.Figure, frame: pd.DataFrame, view: View, fmt: str) -> bytes:

@@ -19,7 +19,7 @@ from dashboard.metrics import map as metrics
 from dashboard.metrics.map import METRICS, VALUE, region_states
 from dashboard.settings import basemap_enabled
 from dashboard.ui import cache
-from dashboard.ui.blocks import translated_table
+from dashboard.ui.blocks import MISSING, translated_table
 from dashboard.ui.frame import Context
 from dashboard.wording import map as wording
 from dashboard.markdown import escape_md
@@ -205,7 +205,8 @@ def region_table(ctx: Context, regions: pd.DataFrame, metric: str) -> None:
     config = {m: st.column_config.Column(tr(INDICATORS[m].label), help=tr(INDICATORS[m].help)) for m in order}
     config |= {"region": st.column_config.Column(tr("map.col_region"), pinned=True),
                "occupation": st.column_config.Column(tr("map.col_occupation"))}
-    st.dataframe(styler, hide_index=True, width="stretch", height=_height(len(shown)), column_config=config)
+    st.dataframe(styler, hide_index=True, width="stretch", height=_height(len(shown)), column_config=config,
+                 placeholder=MISSING)
 
 
 def _height(rows: int) -> int:
@@ -233,7 +234,8 @@ def hub_table(ctx: Context, hubs: pd.DataFrame) -> None:
                "activities": "col_activities"}
     config = {c: st.column_config.Column(tr(f"map.{k}"), pinned=c == "name") for c, k in headers.items()
               if c in shown.columns}
-    st.dataframe(styler, hide_index=True, width="stretch", height=_height(len(shown)), column_config=config)
+    st.dataframe(styler, hide_index=True, width="stretch", height=_height(len(shown)), column_config=config,
+                 placeholder=MISSING)
 
 
 def growth_panel(ctx: Context, growth: pd.DataFrame, year: int) -> None:

@@ -24,7 +24,7 @@ from dashboard.markdown import escape_md
 from dashboard.metrics.progress import COUNTRY
 from dashboard.release import grain
 from dashboard.ui import cache
-from dashboard.ui.blocks import localised
+from dashboard.ui.blocks import MISSING, localised
 from dashboard.ui.exports import BUTTONS
 from dashboard.ui.frame import Context
 from dashboard.wording import progress as wording
@@ -88,7 +88,7 @@ def show_table(ctx: Context, table: pd.DataFrame, found: pd.DataFrame) -> None:
     config = {link: st.column_config.LinkColumn(link, display_text=ctx.tr("progress.open_region"))} \
         if link in table.columns else None
     # The browser's grid writes a missing cell as the placeholder, whatever the styler says.
-    st.dataframe(_styled(table, found, ctx), hide_index=True, width="stretch", column_config=config, placeholder="—")
+    st.dataframe(_styled(table, found, ctx), hide_index=True, width="stretch", column_config=config, placeholder=MISSING)
 
 
 def _chart(ctx: Context, frame: pd.DataFrame, label_title: str, summary: str, first: int = 0) -> None:
