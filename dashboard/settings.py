@@ -136,14 +136,7 @@ def noise() -> int:
 
 def progress_at_risk() -> float:
     """The share of what is due by now that an actual must reach to be "at risk" rather than "off track" (0 < x ≤ 1)."""
-    raw = SETTINGS["DASHBOARD_PROGRESS_AT_RISK"].get().strip()
-    try:
-        value = float(raw.replace(",", "."))
-    except ValueError:
-        raise ValueError(f"DASHBOARD_PROGRESS_AT_RISK must be a number, not {raw[:20]!r}") from None
-    if not 0 < value <= 1:
-        raise ValueError("DASHBOARD_PROGRESS_AT_RISK must be over 0 and at most 1 (0.8: 80% of what is due)")
-    return value
+    return _positive("DASHBOARD_PROGRESS_AT_RISK", 1, "0.8: 80% of what is due")
 
 
 def clean_memory_mb() -> int:
@@ -153,13 +146,18 @@ def clean_memory_mb() -> int:
 
 def coverage_km() -> float:
     """The Coverage page's reach of a hub, in km (0 < x ≤ 100)."""
-    raw = SETTINGS["DASHBOARD_COVERAGE_KM"].get().strip()
+    return _positive("DASHBOARD_COVERAGE_KM", 100, "kilometres")
+
+
+def _positive(name: str, high: float, unit: str) -> float:
+    """A number over 0 and at most `high` (a decimal comma read as a point)."""
+    raw = SETTINGS[name].get().strip()
     try:
         value = float(raw.replace(",", "."))
     except ValueError:
-        raise ValueError(f"DASHBOARD_COVERAGE_KM must be a number, not {raw[:20]!r}") from None
-    if not 0 < value <= 100:
-        raise ValueError("DASHBOARD_COVERAGE_KM must be over 0 and at most 100 (kilometres)")
+        raise ValueError(f"{name} must be a number, not {raw[:20]!r}") from None
+    if not 0 < value <= high:
+        raise ValueError(f"{name} must be over 0 and at most {high:g} ({unit})")
     return value
 
 
