@@ -133,6 +133,11 @@ class Translator:
             return None
         return self("unit.pp", value=self.signed(float(change) * 100, digits))
 
+    def points_in_words(self, change: float, digits: int = 1) -> str:
+        """The size of a change of a share in words, without sign, for sentences:
+        `65,0 відсоткового пункту`, `65.0 percentage points` (the sentence says which way)."""
+        return self.counted("plural.points", abs(round(float(change) * 100, digits)), digits)
+
     def date(self, day: dt.date) -> str:
         """A date in words: `17 листопада 2023 р.`, `17 November 2023`."""
         return format_date(day, "long", locale=self.locale)

@@ -29,7 +29,7 @@ def headline(counts: pd.DataFrame, f: Filters, tr: Translator, scope: str = "") 
         change = round(float(row["change_pp"]) * 100, 1)
         key = "headline.skills_up" if change > 0 else "headline.skills_down" if change < 0 else "headline.skills_same"
         text += " " + tr(key, before=tr.percent(row["share_before"]), after=tr.percent(row["share_after"]),
-                         change=tr.points(row["change_pp"]))
+                         change=tr.points_in_words(row["change_pp"]))
     if scope:
         text += " " + tr("headline.scope", scope=scope)
     return text

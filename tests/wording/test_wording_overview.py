@@ -46,11 +46,11 @@ def _plain(text: str) -> str:
     ("year 2024", "en", "",
      "From 1 January 2024 to 31 December 2024, 2 hubs in 2 regions trained 21 people in "
      "30 classes and consultations. The share rating their digital skills 7–10 out of 10 rose "
-     "from 0.0% to 84.2% (+84.2 pp)."),
+     "from 0.0% to 84.2%, by 84.2 percentage points."),
     ("one region", "uk", "Вінницька область",
      "З 1 січня 2024 р. по 31 грудня 2024 р. у 1 хабі в 1 регіоні навчено 13 осіб і проведено "
      "13 занять і консультацій. Частка тих, хто оцінює свої цифрові навички на 7–10 балів із 10, "
-     "зросла з 0,0 % до 100,0 % (+100,0 в. п.). Вибір: Вінницька область."),
+     "зросла з 0,0 % до 100,0 %, на 100,0 відсоткового пункту. Вибір: Вінницька область."),
     ("small year", "en", "",
      "This selection has fewer than 10 participants, so no figures are given, to protect them."),
     ("zero participants", "en", "",
@@ -76,3 +76,28 @@ def test_a_translator_without_k_writes_no_hidden_count():
     f, counts = VIEWS["small year"]
     with pytest.raises(ValueError):
         headline(counts, f, Translator("en"))
+
+
+@pytest.mark.parametrize("lang, before, after, expected", [
+    # A press sentence writes the unit in words, with the plural form of the number shown (CLDR:
+    # a number with decimals takes "other", i.e. the genitive singular in Ukrainian).
+    ("en", 0.17, 0.82, "rose from 17.0% to 82.0%, by 65.0 percentage points."),
+    ("uk", 0.17, 0.82, "зросла з 17,0 % до 82,0 %, на 65,0 відсоткового пункту."),
+    ("en", 0.50, 0.49, "fell from 50.0% to 49.0%, by 1.0 percentage points."),
+    ("uk", 0.50, 0.49, "знизилася з 50,0 % до 49,0 %, на 1,0 відсоткового пункту."),
+])
+def test_the_change_of_the_share_is_written_in_words(lang, before, after, expected):
+    f, _ = VIEWS["year 2024"]
+    text = _plain(headline(_counts(21, 30, 2, 2, before, after), f, Translator(lang, K)))
+    assert text.endswith(expected)
+    assert " pp" not in text and "в. п." not in text
+
+
+@pytest.mark.parametrize("lang, points, expected", [
+    ("uk", 0.01, "1 відсотковий пункт"), ("uk", 0.02, "2 відсоткові пункти"),
+    ("uk", 0.05, "5 відсоткових пунктів"), ("uk", 0.21, "21 відсотковий пункт"),
+    ("en", 0.01, "1 percentage point"), ("en", -0.02, "2 percentage points"),
+    ("en", 0.21, "21 percentage points"),
+])
+def test_whole_points_take_their_plural_form(lang, points, expected):
+    assert _plain(Translator(lang).points_in_words(points, 0)) == expected
