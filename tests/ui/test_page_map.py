@@ -128,7 +128,7 @@ def test_default_view_shows_every_region(lang, title, legend):
 LEGENDS = {
     "hubs": "Active hubs, number",
     "hubs_per_100k": "Active hubs per 100,000 residents",
-    "library_share": "Public libraries that are hubs, %",
+    "library_share": "Public libraries serving as hubs, %",
     "people": "People trained, number of people",
     "people_per_hub": "People trained per active hub",
     "share_after": "Rating their skills 7–10 after training, % of those rated",

@@ -36,14 +36,14 @@ YEAR_2023 = {"from": "2023-01-01", "to": "2023-12-31"}
 #   A 10 + B 5 + P 1 = 16: 16/19 = 84.2%; change +84.2 pp.
 CARDS_2024 = {
     "en": [("Active hubs", "2", ""),
-           ("Libraries that are hubs", "1.3%", "0.0 pp"),
+           ("Public libraries serving as hubs", "1.3%", "0.0 pp"),
            ("People trained", "21", ""),
            ("Classes and consultations", "30", ""),
            ("Coordinators trained", "29", "+6"),
            ("Regions covered", "2", ""),
            ("Rating their skills 7–10: before → after", "0.0% → 84.2%", "+84.2 pp")],
     "uk": [("Активні хаби", "2", ""),
-           ("Частка бібліотек-хабів", "1,3 %", "0,0 в. п."),
+           ("Публічні бібліотеки, що є хабами", "1,3 %", "0,0 в. п."),
            ("Навчено людей", "21", ""),
            ("Заняття й консультації", "30", ""),
            ("Навчено координаторів", "29", "+6"),
@@ -55,14 +55,14 @@ CARDS_2024 = {
 # (2022: only a trainer group, +23); ratings of 6 people: hidden, so no share.
 CARDS_2023 = {
     "en": [("Active hubs", "—", ""),
-           ("Libraries that are hubs", "1.3%", "+0.6 pp"),
+           ("Public libraries serving as hubs", "1.3%", "+0.6 pp"),
            ("People trained", "fewer than 10", ""),
            ("Classes and consultations", "fewer than 10", ""),
            ("Coordinators trained", "23", "+23"),
            ("Regions covered", "—", ""),
            ("Rating their skills 7–10: before → after", "— → —", "")],
     "uk": [("Активні хаби", "—", ""),
-           ("Частка бібліотек-хабів", "1,3 %", "+0,6 в. п."),
+           ("Публічні бібліотеки, що є хабами", "1,3 %", "+0,6 в. п."),
            ("Навчено людей", "менше 10", ""),
            ("Заняття й консультації", "менше 10", ""),
            ("Навчено координаторів", "23", "+23"),
@@ -74,7 +74,7 @@ CARDS_2023 = {
 # coordinators 23 + 21 + 8 + 14 = 66; regions 2; rated before 26 (none at 7–10), after 10 + 8 + 5 + 1
 # = 24, at 7–10 10 + 5 + 5 + 1 = 21: 87.5%.
 CARDS_ALL_TIME_UK = [("Активні хаби", "3", ""),
-                     ("Частка бібліотек-хабів", "2,0 %", ""),
+                     ("Публічні бібліотеки, що є хабами", "2,0 %", ""),
                      ("Навчено людей", "41", ""),
                      ("Заняття й консультації", "51", ""),
                      ("Навчено координаторів", "66", ""),
@@ -118,12 +118,12 @@ def test_small_counts_read_fewer_than_10(lang):
 def test_headline_of_2024():
     en = run_app({"lang": "en", **YEAR_2024})
     assert ("From 1 January 2024 to 31 December 2024, 2 hubs in 2 regions trained 21 people in 30 classes and "
-            "consultations. The share rating their digital skills 7–10 out of 10 rose from 0.0% to 84.2% "
-            "(+84.2 pp).") in [plain(m.value) for m in en.markdown]
+            "consultations. The share rating their digital skills 7–10 out of 10 rose from 0.0% to 84.2%, "
+            "by 84.2 percentage points.") in [plain(m.value) for m in en.markdown]
     uk = run_app({"lang": "uk", **YEAR_2024})
     assert ("З 1 січня 2024\u202fр. по 31 грудня 2024\u202fр. у 2 хабах в 2 регіонах навчено 21 особу і проведено "
             "30 занять і консультацій. Частка тих, хто оцінює свої цифрові навички на 7–10 балів із 10, зросла "
-            "з 0,0 % до 84,2 % (+84,2 в. п.).") in [plain(m.value) for m in uk.markdown]
+            "з 0,0 % до 84,2 %, на 84,2 відсоткового пункту.") in [plain(m.value) for m in uk.markdown]
 
 
 @pytest.mark.parametrize("lang, header, march, april", [
@@ -157,7 +157,7 @@ def test_all_time_has_no_previous_period():
     # H2 of 40 = 5.0%; people A 12 + C 5 + P 1 = 18, classes 12 + 5 + 2 = 19; coordinators 23 + 21 = 44;
     # rated before 18 (none at 7–10), after 10 + 5 + 1 = 16, all at 7–10.
     ({"region": ["Вінницька область", "\u0000"], "to": "yesterday"},
-     [("Активні хаби", "2", ""), ("Частка бібліотек-хабів", "5,0 %", ""), ("Навчено людей", "18", ""),
+     [("Активні хаби", "2", ""), ("Публічні бібліотеки, що є хабами", "5,0 %", ""), ("Навчено людей", "18", ""),
       ("Заняття й консультації", "19", ""), ("Навчено координаторів", "44", ""), ("Охоплено регіонів", "1", ""),
       ("Оцінюють навички на 7–10: до → після", "0,0 % → 100,0 %", "+100,0 в. п.")]),
 ], ids=["bad region", "one good region"])
@@ -186,7 +186,7 @@ def test_small_programme_is_suppressed():
     assert not at.exception
     # 2012: K's 3 people at TK-001 (a public library of Kemerovo Oblast's 10: 10.0%), no coordinators;
     # the hub and region beside 3 hidden people are hidden too.
-    assert cards(at) == [("Active hubs", "—", ""), ("Libraries that are hubs", "10.0%", ""),
+    assert cards(at) == [("Active hubs", "—", ""), ("Public libraries serving as hubs", "10.0%", ""),
                          ("People trained", "fewer than 10", ""), ("Classes and consultations", "fewer than 10", ""),
                          ("Coordinators trained", "0", ""), ("Regions covered", "—", ""),
                          ("Rating their skills 7–10: before → after", "— → —", "")]
@@ -202,7 +202,7 @@ def test_sidebar_filters_drive_the_cards():
     # change); library hubs H1, H2 of 40 = 5.0% (the same); people A 12 + P 1 = 13, classes 13
     # (2023: 6, hidden); coordinators 21 (23: −2); rated before 13, none at 7–10; after A 10 + P 1 =
     # 11, all at 7–10.
-    assert cards(at) == [("Active hubs", "1", ""), ("Libraries that are hubs", "5.0%", "0.0 pp"),
+    assert cards(at) == [("Active hubs", "1", ""), ("Public libraries serving as hubs", "5.0%", "0.0 pp"),
                          ("People trained", "13", ""), ("Classes and consultations", "13", ""),
                          ("Coordinators trained", "21", "-2"), ("Regions covered", "1", ""),
                          ("Rating their skills 7–10: before → after", "0.0% → 100.0%", "+100.0 pp")]
@@ -211,7 +211,7 @@ def test_sidebar_filters_drive_the_cards():
     # Women only: A 12. Hubs and regions are not published for a participant group; libraries and
     # coordinators do not depend on it. Rated after: A 10, all at 7–10; before, none at 7–10 — and in
     # a group "none" is hidden like 1..9, so the share before (and the change) is not shown.
-    assert cards(at) == [("Active hubs", "—", ""), ("Libraries that are hubs", "5.0%", "0.0 pp"),
+    assert cards(at) == [("Active hubs", "—", ""), ("Public libraries serving as hubs", "5.0%", "0.0 pp"),
                          ("People trained", "12", ""), ("Classes and consultations", "12", ""),
                          ("Coordinators trained", "21", "-2"), ("Regions covered", "—", ""),
                          ("Rating their skills 7–10: before → after", "— → 100.0%", "")]
