@@ -141,3 +141,26 @@ def overlap(lo_a: float, hi_a: float, lo_b: float, hi_b: float) -> bool | None:
     if any(v is None or pd.isna(v) for v in values):
         return None
     return bool(lo_a <= hi_b and lo_b <= hi_a)
+
+
+def part_gap_ci(n_part: Sequence[float] | float, sd_part: Sequence[float] | float,
+                n_whole: Sequence[float] | float, sd_whole: Sequence[float] | float,
+                gap: Sequence[float] | float) -> tuple[np.ndarray, np.ndarray]:
+    """95% normal interval of `gap`, the mean of a part less the mean of a whole that contains it
+    (a group of one region against the whole country, same period).
+
+    The part's people are in both means, so the two are not independent: the covariance of the
+    part's mean with the whole's is sd_part² / n_whole, and the variance of the gap is
+    sd_part²/n_part + sd_whole²/n_whole − 2·sd_part²/n_whole (never below 0). NaN bounds where a
+    count is under 2 or a figure is missing.
+    """
+    n_p, s_p, n_w, s_w, g = np.broadcast_arrays(*(np.atleast_1d(_floats(v))
+                                                  for v in (n_part, sd_part, n_whole, sd_whole, gap)))
+    ok = (np.isfinite(n_p) & (n_p >= 2) & np.isfinite(n_w) & (n_w >= 2)
+          & np.isfinite(s_p) & np.isfinite(s_w) & np.isfinite(g))
+    lo, hi = np.full(g.shape, np.nan), np.full(g.shape, np.nan)
+    if ok.any():
+        var = s_p[ok] ** 2 / n_p[ok] + s_w[ok] ** 2 / n_w[ok] - 2 * s_p[ok] ** 2 / n_w[ok]
+        half = scipy_stats.norm.ppf(1 - ALPHA / 2) * np.sqrt(np.clip(var, 0, None))
+        lo[ok], hi[ok] = g[ok] - half, g[ok] + half
+    return lo, hi
