@@ -87,6 +87,31 @@ def test_suppressed_values_get_a_grey_diamond():
     assert layers[-1]["transform"] == [{"filter": "!isValid(datum.value)"}]
 
 
+def _y_axes(spec) -> list[tuple[str, str, str]]:
+    """(mark, axis title, axis side) of every layer that draws values on a y axis."""
+    return [(part["mark"]["type"] if isinstance(part["mark"], dict) else part["mark"],
+             part["encoding"]["y"].get("title"), part["encoding"]["y"].get("axis", {}).get("orient", "left"))
+            for part in _walk_specs(spec) if "mark" in part and part["encoding"]["y"].get("field") == "value"]
+
+
+def test_people_and_classes_are_read_on_axes_of_their_own():
+    # People (bars) and classes (line) count different things: each is read on an axis titled with
+    # its own unit, people on the left and classes on the right, on scales of their own.
+    tr = Translator("en", 10)
+    frame = pd.DataFrame({"x": pd.to_datetime(["2024-01-01", "2024-02-01"] * 2),
+                          "series": ["People", "People", "Classes", "Classes"], "value": [900.0, 40.0, 30.0, 2.0],
+                          "text": ["900", "40", "30", "2"], "x_label": ["Jan", "Feb"] * 2})
+    spec = charts.series_chart(frame, tr, x_title="Month", y_title="People", series_title="s",
+                               bar_series="People", line_title="Classes").to_dict()
+    assert spec["resolve"] == {"scale": {"y": "independent"}}
+    assert sorted(_y_axes(spec)) == [("bar", "People", "left"), ("line", "Classes", "right")]
+    # Without a line title the series share one axis, as bars and lines of the same unit do.
+    shared = charts.series_chart(frame, tr, x_title="Month", y_title="Hubs", series_title="s",
+                                 bar_series="People").to_dict()
+    assert "resolve" not in shared
+    assert sorted(_y_axes(shared)) == [("bar", "Hubs", "left"), ("line", "Hubs", "left")]
+
+
 def test_funnel_bars_start_at_one_on_a_log_scale():
     tr = Translator("en", 10)
     frame = participation_words.funnel_frame(pd.DataFrame({

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
@@ -179,12 +181,14 @@ def funnel_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = Non
 
 
 def series_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = None, x_title: str, y_title: str,
-                 series_title: str, bar_series: str | None = None, yearly: bool = False,
-                 events: pd.DataFrame | None = None) -> alt.TopLevelMixin:
+                 series_title: str, bar_series: str | None = None, line_title: str | None = None,
+                 yearly: bool = False, events: pd.DataFrame | None = None) -> alt.TopLevelMixin:
     """Series over time with a legend: columns `x` (first day of the month, or of the year when
     `yearly`), `x_label` (its words), `series` (label, in order), `value` and `text` (tooltip). The
     series named `bar_series` is drawn as bars, the others as lines with points. A missing value is
     a suppressed one: a gap with a grey diamond on the baseline (leave out rows that do not apply).
+    With a `line_title` the lines count something else than the bars (classes beside people): they
+    get an axis of their own on the right, so titled, and the bars' axis on the left is `y_title`.
     `events` are drawn over a monthly chart (event_layers), not over a yearly one."""
     data = frame[["x", "series", "value", "text", "x_label"]].copy()
     data["value"] = pd.to_numeric(data["value"], errors="coerce").astype("float64")
@@ -198,20 +202,47 @@ def series_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = Non
         x = alt.X("yearmonth(x):T", title=x_title,
                   axis=alt.Axis(format="%b %Y", labelAngle=0, labelOverlap="greedy", labelSeparation=8))
     marked = event_layers(None if yearly else events, tr, data["x"], x_title)
-    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1),
-              scale=room_above(data["value"].max(), marked.top_px))
     tooltip = [alt.Tooltip("x_label:N", title=x_title), alt.Tooltip("series:N", title=series_title),
                alt.Tooltip("text:N", title=y_title)]
+    two_axes = bar_series is not None and line_title is not None
+    is_bar = data["series"] == bar_series
+
+    def y_of(values: pd.Series, title: str, orient: str = "left") -> alt.Y:
+        return alt.Y("value:Q", title=title, axis=alt.Axis(format=",d", tickMinStep=1, orient=orient),
+                     scale=room_above(values.max(), marked.top_px))
+
+    def diamonds(rows: str | None) -> alt.Chart:
+        hidden = alt.Chart(data).transform_filter("!isValid(datum.value)")
+        if rows is not None:
+            hidden = hidden.transform_filter(rows)
+        return hidden.mark_point(shape="diamond", size=45, filled=True, color=MUTED, opacity=0.8).encode(
+            x=x, y="baseline:Q", tooltip=tooltip)
+
     base = alt.Chart(data).transform_filter("isValid(datum.value)")
+    lines = base.transform_filter(alt.datum.series != bar_series) if bar_series is not None else base
+    if two_axes:
+        bar_y = y_of(data["value"][is_bar], y_title)
+        line_y = y_of(data["value"][~is_bar], line_title, orient="right")
+        line_tooltip = [*tooltip[:2], alt.Tooltip("text:N", title=line_title)]
+        left = alt.layer(*marked.behind, base.transform_filter(alt.datum.series == bar_series).mark_bar(
+            opacity=0.55).encode(x=x, y=bar_y, color=colour, tooltip=tooltip),
+            diamonds(f"datum.series === {_js(bar_series)}"), *marked.front)
+        right = alt.layer(lines.mark_line(point=True).encode(x=x, y=line_y, color=colour, tooltip=line_tooltip),
+                          diamonds(f"datum.series !== {_js(bar_series)}"))
+        return _titled(alt.layer(left, right).resolve_scale(y="independent"), title, tr)
+    y = y_of(data["value"], y_title)
     layers = []
     if bar_series is not None:
         layers.append(base.transform_filter(alt.datum.series == bar_series).mark_bar(opacity=0.55).encode(
             x=x, y=y, color=colour, tooltip=tooltip))
-    lines = base.transform_filter(alt.datum.series != bar_series) if bar_series is not None else base
     layers.append(lines.mark_line(point=True).encode(x=x, y=y, color=colour, tooltip=tooltip))
-    layers.append(alt.Chart(data).transform_filter("!isValid(datum.value)").mark_point(
-        shape="diamond", size=45, filled=True, color=MUTED, opacity=0.8).encode(x=x, y="baseline:Q", tooltip=tooltip))
+    layers.append(diamonds(None))
     return _titled(alt.layer(*marked.behind, *layers, *marked.front), title, tr)
+
+
+def _js(text: str) -> str:
+    """A string as a literal of a Vega expression."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def cumulative_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = None, x_title: str, y_title: str,

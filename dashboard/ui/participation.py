@@ -21,7 +21,8 @@ def monthly(ctx: Context) -> None:
     events = annotations.events(ctx)
     spec = cache.chart(charts.series_chart, tr, wording.monthly_series(data, tr), x_title=tr("chart.trend_x"),
                        y_title=tr("chart.trend_y"), series_title=tr("participation.series_title"),
-                       bar_series=tr("participation.series_people"), events=event_frame(events, tr, f.start, f.end))
+                       bar_series=tr("participation.series_people"), line_title=tr("participation.series_activities"),
+                       events=event_frame(events, tr, f.start, f.end))
     summary = with_sentence(overview_wording.trend_summary(data, tr), events_note(events, tr))
     chart_block(ctx, spec, summary, overview_wording.trend_table(data, tr))
 
