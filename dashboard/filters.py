@@ -62,6 +62,10 @@ class Filters:
                 out[column] = values
         return out
 
+    def everyone(self) -> Filters:
+        """The same programme, period and regions for every participant: no participant group."""
+        return replace(self, **{column: () for column in self.segment()})
+
     def days(self) -> int:
         """Length of the period in days, both ends included."""
         return (self.end - self.start).days + 1

@@ -55,7 +55,7 @@ def test_chart_builders_share_the_theme_and_stay_small(db, lang):
                                  title="t", x_title="x", y_title="y", group_title="g"),
         charts.interval_chart(skills_words.shares_frame(skills.compute_ratings(db, f, RULE), tr), tr, title="t",
                               x_title="x", label_title="l", group_title="g"),
-        charts.funnel_chart(participation_words.funnel_frame(participation.funnel(
+        charts.funnel_chart(participation_words.ratio_frame(participation.funnel(
             participation.compute_cascade(db, f, RULE)), tr), tr, title="t", value_title="v", label_title="s"),
         charts.series_chart(network_words.network_series(network.compute_network_years(db, f), tr), tr, title="t",
                             x_title="x", y_title="y", series_title="s", yearly=True),
@@ -112,14 +112,24 @@ def test_people_and_classes_are_read_on_axes_of_their_own():
     assert sorted(_y_axes(shared)) == [("bar", "Hubs", "left"), ("line", "Hubs", "left")]
 
 
-def test_funnel_bars_start_at_one_on_a_log_scale():
+def test_cascade_steps_are_compared_on_one_linear_scale():
+    # 117 trainers, 1,856 coordinators, 4,786 hubs, 59,732 people: on a log scale 59,732 looked
+    # about twice 117. The steps are drawn as ratios on one linear scale from zero, each labelled with
+    # the counts it comes from, and a dashed rule at 1 marks "as many as the stage above".
     tr = Translator("en", 10)
-    frame = participation_words.funnel_frame(pd.DataFrame({
+    frame = participation_words.ratio_frame(pd.DataFrame({
         "stage": list(CASCADE_STAGES), "value": pd.array([pd.NA, 117, 1856, 4786, 59732], dtype="Int64"),
         "ratio": pd.array([pd.NA, pd.NA, 15.86, 2.58, 12.48], dtype="Float64")}), tr)
-    bars = charts.funnel_chart(frame, tr, value_title="Count", label_title="Stage").to_dict()["layer"][0]
-    assert bars["encoding"]["x"]["scale"]["type"] == "log" and bars["encoding"]["x2"]["field"] == "one"
-    assert bars["encoding"]["x"]["axis"]["values"] == [1, 10, 100, 1000, 10000, 100000]
+    spec = charts.funnel_chart(frame, tr, value_title="Per one above", label_title="Step", one_text="1").to_dict()
+    rule, bars = spec["layer"][:2]
+    assert bars["mark"]["type"] == "bar" and "type" not in bars["encoding"]["x"]["scale"]
+    assert bars["encoding"]["x"]["scale"]["domain"][0] == 0
+    assert spec["datasets"][rule["data"]["name"]] == [{"one": 1.0, "text": "1"}]
+    assert rule["mark"]["strokeDash"] == [4, 3]
+    data = next(v for v in spec["datasets"].values() if len(v) == 3)
+    assert [round(r["value"], 2) for r in data] == [15.86, 2.58, 12.48]
+    assert [r["text"] for r in data] == ["× 15.9: 1,856 from 117", "× 2.6: 4,786 from 1,856",
+                                         "× 12.5: 59,732 from 4,786"]
 
 
 @pytest.mark.parametrize("builder, kwargs", [

@@ -157,27 +157,38 @@ def interval_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = N
 
 
 def funnel_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = None, value_title: str,
-                 label_title: str) -> alt.TopLevelMixin:
-    """The training cascade as bars on a logarithmic scale (each stage is many times the one above):
-    columns `label` (stage, top first), `value` (missing or 0 = no bar) and `text` (bar label)."""
+                 label_title: str, one_text: str = "") -> alt.TopLevelMixin:
+    """The training cascade as steps, each read on one linear scale: how many of a stage there are
+    for one of the stage above (coordinators per trainer, hubs per coordinator, people per hub).
+    Columns `label` (the step, top first), `value` (the ratio; missing = hidden: a grey diamond at
+    zero) and `text` (bar label and tooltip: the ratio with the two counts it comes from). A dashed
+    rule marks 1, as many as the stage above, labelled `one_text`: a bar short of it thins out."""
     data = frame[["label", "value", "text"]].copy()
     data["value"] = pd.to_numeric(data["value"], errors="coerce").astype("float64")
-    data["drawn"] = data["value"].where(data["value"] >= 1)
+    data["baseline"] = 0.0
     y = alt.Y("label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelLimit=0))
-    top = max(float(data["drawn"].max()) if data["drawn"].notna().any() else 10.0, 10.0)
-    # Room on the right for the label of the longest bar; gridlines at powers of ten only.
-    scale = alt.Scale(type="log", domain=[1, top * 8])
-    ticks = [10 ** i for i in range(0, len(str(int(top * 8))))]
+    top = max(float(data["value"].max()) if data["value"].notna().any() else 1.0, 1.0)
+    # Room on the right for the label of the longest bar.
+    scale = alt.Scale(domain=[0, top * 1.6], nice=False)
+    tooltip = [alt.Tooltip("label:N", title=label_title), alt.Tooltip("text:N", title=value_title)]
     base = alt.Chart(data)
-    # A bar on a log scale needs an explicit base: the default base, zero, has no logarithm.
-    bars = base.transform_filter("isValid(datum.drawn)").transform_calculate(one="1").mark_bar(
-        cornerRadiusTopRight=2, cornerRadiusBottomRight=2).encode(
-        y=y, x=alt.X("drawn:Q", title=value_title, scale=scale, axis=alt.Axis(format=",d", values=ticks)),
-        x2="one:Q", tooltip=[alt.Tooltip("label:N", title=label_title), alt.Tooltip("text:N", title=value_title)])
+    x = alt.X("value:Q", title=value_title, scale=scale, axis=alt.Axis(format=",.1~f", tickCount=6))
+    bars = base.transform_filter("isValid(datum.value)").mark_bar(
+        cornerRadiusTopRight=2, cornerRadiusBottomRight=2).encode(y=y, x=x, tooltip=tooltip)
+    hidden = base.transform_filter("!isValid(datum.value)").mark_point(
+        shape="diamond", size=45, filled=True, color=MUTED).encode(y=y, x=alt.X("baseline:Q", scale=scale),
+                                                                    tooltip=tooltip)
     labels = base.mark_text(align="left", dx=4, color=INK, font=FONT).encode(
         y=y, x=alt.X("label_x:Q", scale=scale), text="text:N",
-    ).transform_calculate(label_x="isValid(datum.drawn) ? datum.drawn : 1")
-    return _titled(alt.layer(bars, labels), title, tr, _frame_height(int(ROW_HEIGHT * 1.6 * len(data)), title))
+    ).transform_calculate(label_x="isValid(datum.value) ? datum.value : 0")
+    one = alt.Chart(pd.DataFrame({"one": [1.0], "text": [one_text]}))
+    rule = one.mark_rule(color=INK, strokeDash=[4, 3]).encode(x=alt.X("one:Q", scale=scale),
+                                                              tooltip=[alt.Tooltip("text:N", title=value_title)])
+    layers = [rule, bars, hidden, labels]
+    if one_text:
+        layers.append(one.mark_text(align="left", baseline="bottom", dx=3, dy=-2, color=MUTED, font=FONT,
+                                    fontSize=11).encode(x=alt.X("one:Q", scale=scale), y=alt.value(0), text="text:N"))
+    return _titled(alt.layer(*layers), title, tr, _frame_height(int(ROW_HEIGHT * 1.6 * len(data)) + 16, title))
 
 
 def series_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = None, x_title: str, y_title: str,

@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.export import coverage as coverage_figures
+from dashboard.export import gaps as gap_figures
 from dashboard.filters import Filters
 from dashboard.i18n import Translator, translator
 from dashboard.metrics import quality as quality_metrics
@@ -134,8 +135,9 @@ def _cascade(folder: str, version: str, f: Filters, rule: Rule) -> pd.DataFrame:
 
 
 def cascade(ctx: Context) -> pd.DataFrame:
-    """The training cascade per region and phase."""
-    return _cascade(ctx.folder, ctx.version, ctx.filters, ctx.rule)
+    """The training cascade per region and phase, of every participant (Filters.everyone): its
+    trainers and coordinators are not trained for one participant group."""
+    return _cascade(ctx.folder, ctx.version, ctx.filters.everyone(), ctx.rule)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
@@ -331,6 +333,17 @@ def _progress_actuals(folder: str, version: str, f: Filters, rule: Rule, areas: 
 def progress_actuals(ctx: Context, f: Filters, areas: tuple[str, ...]) -> pd.DataFrame:
     """The progress figures of `f`'s period for each area ("" = the programme as a whole)."""
     return _progress_actuals(ctx.folder, ctx.version, f, ctx.rule, areas)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _left_behind(folder: str, version: str, f: Filters, rule: Rule) -> pd.DataFrame:
+    return gap_figures.compute_left_behind(source(folder, version, rule), f)
+
+
+def left_behind(ctx: Context, f: Filters) -> pd.DataFrame:
+    """Who is left behind in `f`'s period: its one region's groups, or every region's groups behind
+    the national skill gain (export.gaps.compute_left_behind)."""
+    return _left_behind(ctx.folder, ctx.version, f, ctx.rule)
 
 
 # ---- Coverage ------------------------------------------------------------------------------

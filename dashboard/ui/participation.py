@@ -68,7 +68,10 @@ def cascade(ctx: Context) -> None:
     tr, data = ctx.tr, cache.cascade(ctx)
     phase = phase_picker(ctx, cache.phases(ctx))
     stages = metrics.funnel(data, phase)
-    spec = cache.chart(charts.funnel_chart, tr, wording.funnel_frame(stages, tr),
-                       value_title=tr("participation.funnel_x"), label_title=tr("participation.stage_title"))
+    spec = cache.chart(charts.funnel_chart, tr, wording.ratio_frame(stages, tr),
+                       value_title=tr("participation.funnel_x"), label_title=tr("participation.stage_title"),
+                       one_text=tr("participation.one_line"))
+    if ctx.filters.segment():
+        st.info(tr("participation.cascade_everyone"), icon=":material/groups:")
     chart_block(ctx, spec, wording.funnel_summary(stages, tr), wording.cascade_table(data, phase, tr, ctx.region_names))
     st.caption(tr("participation.cascade_note", k=tr.number(ctx.k)))

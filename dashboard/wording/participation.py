@@ -113,6 +113,23 @@ def funnel_frame(funnel: pd.DataFrame, tr: Translator) -> pd.DataFrame:
                          "value": funnel["value"], "text": texts})
 
 
+def ratio_frame(funnel: pd.DataFrame, tr: Translator) -> pd.DataFrame:
+    """Frame of charts.funnel_chart from metrics.participation.funnel: one row per step of the
+    cascade (coordinators per trainer, hubs per coordinator, people per hub), its ratio, and the
+    ratio in words with the two counts it is built on (`× 15.9: 1,856 from 117`)."""
+    values = dict(zip(funnel["stage"], funnel["value"]))
+    ratios = dict(zip(funnel["stage"], funnel["ratio"]))
+    rows = []
+    for ratio, (stage, above) in CASCADE_RATIOS.items():
+        counts = [tr.count(values[s]) if s in ("trainers", "coordinators", "people") else tr.number(values[s])
+                  for s in (stage, above)]
+        shown = not is_missing(ratios[stage])
+        ratio_text = tr.number(ratios[stage], 1) if shown else tr("participation.ratio_hidden")
+        rows.append({"label": tr(f"participation.{ratio}"), "value": ratios[stage] if shown else pd.NA,
+                     "text": tr("participation.step_text", ratio=ratio_text, value=counts[0], above=counts[1])})
+    return pd.DataFrame(rows, columns=["label", "value", "text"])
+
+
 def funnel_summary(funnel: pd.DataFrame, tr: Translator) -> str:
     """Text alternative of the funnel: each stage in words, and where it thins out most."""
     parts = funnel_frame(funnel, tr)

@@ -104,6 +104,25 @@ def test_cascade_of_2024(monkeypatch):
     ]
 
 
+@pytest.mark.parametrize("lang", ["en", "uk"])
+def test_the_cascade_counts_everyone_whatever_the_group(monkeypatch, lang):
+    # Trainers and coordinators are not trained for one participant group: under a group filter
+    # (women aged 60–69: A, 12 people at H1) the cascade still shows every participant, the same
+    # figures as test_cascade_of_2024, and says why.
+    internal_mode(monkeypatch)
+    at = run_app({"lang": lang, **YEAR_2024, "gender": "female", "age": "60_69"}, page="participation")
+    assert not at.exception
+    title = ("The training cascade: where does it thin out?" if lang == "en"
+             else "Каскад навчання: де він рідшає?")
+    people = [row[4] for row in rows(table_under(at, title))]
+    assert people == (["13", "fewer than 10", "21"] if lang == "en" else ["13", "менше 10", "21"])
+    said = " ".join(i.value for i in at.info)
+    assert ("The cascade counts every participant, whatever the participant group chosen" in said if lang == "en"
+            else "Каскад охоплює всіх учасників, хоч би яку групу учасників вибрано" in said)
+    plain = run_app({"lang": lang, **YEAR_2024}, page="participation")
+    assert not any("cascade counts every participant" in i.value or "Каскад охоплює" in i.value for i in plain.info)
+
+
 def test_phase_picker_narrows_the_cascade():
     at = run_app({"lang": "en"}, page="participation")
     at.get_by_key("cascade_phase").set_value("2022–2023").run()

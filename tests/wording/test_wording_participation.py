@@ -23,6 +23,26 @@ def test_funnel_labels():
                                       "59,732 (× 12.5)"]
 
 
+@pytest.mark.parametrize("lang, expected", [
+    ("en", [("Coordinators per trainer", "× —: 1,856 from fewer than 10"),
+            ("Active hubs per coordinator", "× 2.6: 4,786 from 1,856"),
+            ("People per active hub", "× 12.5: 59,732 from 4,786")]),
+    ("uk", [("Координаторів на тренера", "× —: 1 856 з менше 10"),
+            ("Активних хабів на координатора", "× 2,6: 4 786 з 1 856"),
+            ("Людей на активний хаб", "× 12,5: 59 732 з 4 786")]),
+])
+def test_cascade_steps_in_words(lang, expected):
+    # Trainers hidden (fewer than k): the ratio built on them is hidden too, and drawn as no bar.
+    frame = wording.ratio_frame(pd.DataFrame({"stage": list(CASCADE_STAGES),
+                                              "value": pd.array([pd.NA, pd.NA, 1856, 4786, 59732], dtype="Int64"),
+                                              "ratio": pd.array([pd.NA, pd.NA, pd.NA, 2.58, 12.48], dtype="Float64")}),
+                                Translator(lang, 10))
+    hidden = "hidden" if lang == "en" else "приховано"
+    got = [(label, text.replace("\u00a0", " ").replace("\u202f", " ")) for label, text in zip(frame["label"], frame["text"])]
+    assert got == [(label, text.replace("—", hidden)) for label, text in expected]
+    assert pd.isna(frame["value"].iloc[0]) and frame["value"].iloc[1:].round(2).tolist() == [2.58, 12.48]
+
+
 def _cumulative(totals: list) -> pd.DataFrame:
     months = pd.date_range("2024-01-01", periods=len(totals), freq="MS")
     return pd.DataFrame({"month": months, "people_total": pd.array(totals, dtype="Int64")})
