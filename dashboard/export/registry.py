@@ -20,7 +20,7 @@ import altair as alt
 import pandas as pd
 
 from dashboard import charts
-from dashboard.export import analytics, coverage, overview, progress, regions
+from dashboard.export import analytics, coverage, gaps, overview, progress, regions
 from dashboard.export.view import Source, View
 from dashboard.filters import SEGMENTS, Filters
 from dashboard.query import annotations
@@ -223,6 +223,10 @@ register(Figure("progress", "progress.file_title", progress.compute_progress, pr
 REGION_PROGRESS = Figure("progress_region", "progress.region_file_title", progress.compute_region_progress,
                          progress.region_figure_chart, table=progress.region_table, counts=progress.COUNTS,
                          notes=progress.region_notes, default=False)
+# Who is left behind (the Progress page's section): one region's groups, or every region's groups
+# behind the national skill gain, offered but not preselected.
+register(Figure("left_behind", "gaps.file_title", gaps.compute_left_behind, gaps.gaps_chart,
+                table=gaps.gaps_file_table, counts=gaps.COUNTS, notes=gaps.gaps_notes, default=False))
 # The Coverage page's figures, offered but not preselected: coverage by region (or hromada), the
 # planner's list, and the map with every settlement of the view. Populations are reference data, not
 # counts of people trained: nothing in them is protected.
