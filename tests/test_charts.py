@@ -121,7 +121,7 @@ def test_cascade_steps_are_compared_on_one_linear_scale():
         "stage": list(CASCADE_STAGES), "value": pd.array([pd.NA, 117, 1856, 4786, 59732], dtype="Int64"),
         "ratio": pd.array([pd.NA, pd.NA, 15.86, 2.58, 12.48], dtype="Float64")}), tr)
     spec = charts.funnel_chart(frame, tr, value_title="Per one above", label_title="Step", one_text="1").to_dict()
-    rule, bars = spec["layer"][:2]
+    bars, _hidden, rule = spec["layer"][:3]
     assert bars["mark"]["type"] == "bar" and "type" not in bars["encoding"]["x"]["scale"]
     assert bars["encoding"]["x"]["scale"]["domain"][0] == 0
     assert spec["datasets"][rule["data"]["name"]] == [{"one": 1.0, "text": "1"}]

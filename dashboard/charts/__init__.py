@@ -184,7 +184,7 @@ def funnel_chart(frame: pd.DataFrame, tr: Translator, *, title: str | None = Non
     one = alt.Chart(pd.DataFrame({"one": [1.0], "text": [one_text]}))
     rule = one.mark_rule(color=INK, strokeDash=[4, 3]).encode(x=alt.X("one:Q", scale=scale),
                                                               tooltip=[alt.Tooltip("text:N", title=value_title)])
-    layers = [rule, bars, hidden, labels]
+    layers = [bars, hidden, rule, labels]
     if one_text:
         layers.append(one.mark_text(align="left", baseline="bottom", dx=3, dy=-2, color=MUTED, font=FONT,
                                     fontSize=11).encode(x=alt.X("one:Q", scale=scale), y=alt.value(0), text="text:N"))
