@@ -31,21 +31,37 @@ DIVERGING = ("#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac")  
 # Regions without a figure: greys, darkest for occupied territory, so none reads as a low value.
 STATE_COLOURS = {OCCUPIED_STATE: "#8c8c8c", NO_DATA: "#d0d0d0", HIDDEN: "#e4e4e4"}
 MAX_CLASSES = 5
-# Hub points: Okabe–Ito colours by status (none of them in the YlGnBu fill).
+# Hub points: Okabe–Ito colours by status (none of them in the YlGnBu fill), and a shape that
+# tells the statuses apart without colour: a hub at work is a filled disc (white rim; dark rim in
+# occupied territory), a hub not at work a hollow ring (thick orange when suspended, thin black
+# when closed). (fill, alpha of the fill, rim, rim width in pixels)
 STATUS_COLOURS = {"active": "#D55E00", "suspended": "#E69F00", "closed": "#000000", "occupied": "#CC79A7"}
+STATUS_MARKS = {"active": ("#D55E00", 220, "#ffffff", 1.0), "occupied": ("#CC79A7", 230, "#1f2933", 1.5),
+                "suspended": ("#ffffff", 60, "#E69F00", 2.5), "closed": ("#ffffff", 0, "#000000", 1.5)}
+OTHER_MARK = ("#000000", 200, "#ffffff", 1.0)
+# At the whole country's scale, hubs are counted in cells of this size (degrees: about 55 km by
+# 55 km at Ukraine's latitudes), one region's hubs apart from its neighbours', and each cell is
+# a neutral circle sized by its count: 6,000 points would hide the regions' colours, and a click
+# on a circle still selects its region. Single hubs appear once a region is selected.
+CELL_LAT, CELL_LON = 0.5, 0.75
+CELL_RADIUS_MAX = 21_000.0  # metres: under 0.4 of a cell, so the circles of a cell and its neighbours stay apart
+CELL_FILL, CELL_RIM = "#3e4c59", "#ffffff"
 # Point radius in metres, by people trained: about 2–4 px for 6,000 hubs at national zoom,
 # growing as the map zooms into a region (never above RADIUS_MAX_PIXELS).
 RADIUS_MIN, RADIUS_MAX = 1_200.0, 8_000.0
-RADIUS_MAX_PIXELS = 14
-# Width and height the map is fitted for: the page's map column at a laptop's width (about
-# 620 px beside the table), a little less so that a narrower window still shows it whole.
-VIEW_WIDTH, VIEW_HEIGHT = 580, 430
+RADIUS_MAX_PIXELS = 10
+# Width and height the map is fitted for: the page's content width at a laptop's width (about
+# 950 px with the sidebar open), a little less so that a narrower window still shows it whole;
+# a phone (about 360 px of content) gets a view of its own.
+VIEW_WIDTH, VIEW_HEIGHT = 820, 520
+PHONE_WIDTH, PHONE_HEIGHT = 340, 300
 # A label sits on the region's centroid when that lies this far (degrees, ~10 km) inside it.
 LABEL_INSET = 0.1
 # Fonts with Cyrillic for the region labels; deck.gl draws them into its own atlas.
 LABEL_FONT = "Noto Sans, DejaVu Sans, Arial, Helvetica, sans-serif"
 # Optional light basemap (Carto tiles, no token): only when this variable says "carto".
 LAYER_REGIONS, LAYER_SELECTED, LAYER_LABELS, LAYER_HUBS = "regions", "selected", "labels", "hubs"
+LAYER_CELLS = "hub_cells"  # the hubs counted by cell, at the whole country's scale
 # Tooltip: fixed markup of ours; data only ever enters through {field} values, which the
 # frontend HTML-escapes.
 TOOLTIP = {
@@ -244,19 +260,66 @@ def region_features(regions: pd.DataFrame, metric: str, classes: Classes, tr: Tr
 
 def hub_points(hubs: pd.DataFrame, tr: Translator, names: dict[str, str]) -> list[dict]:
     """One record per hub with coordinates: `code` (region), `p` (lon, lat), `r` (radius in metres,
-    by people trained), `f` (RGBA by status) and the tooltip lines."""
+    by people trained), `f` (fill, RGBA), `c` (rim, RGBA), `w` (rim width in pixels): the status's
+    mark (STATUS_MARKS: a disc at work, a ring not), and the tooltip lines."""
     located = hubs[hubs["lat"].notna() & hubs["lon"].notna()]
     people = pd.to_numeric(located["people"], errors="coerce").astype("float64")
     top = people.max() if people.notna().any() and people.max() > 0 else 1.0
     radius = RADIUS_MIN + (RADIUS_MAX - RADIUS_MIN) * np.sqrt(people.fillna(0).clip(lower=0) / top)
-    fills = {s: _rgba(c, 200) for s, c in STATUS_COLOURS.items()}
+    marks = [STATUS_MARKS.get(s, OTHER_MARK) for s in located["status"]]
     points = pd.DataFrame({
         "code": located["region_code"].astype(str),
         "p": [[round(float(x), 4), round(float(y), 4)] for x, y in zip(located["lon"], located["lat"])],
         "r": radius.round(0),
-        "f": [fills.get(s, _rgba("#000000", 200)) for s in located["status"]],
+        "f": [_rgba(fill, alpha) for fill, alpha, _rim, _w in marks],
+        "c": [_rgba(rim) for _fill, _alpha, rim, _w in marks],
+        "w": [w for _fill, _alpha, _rim, w in marks],
     }, index=located.index)
     return pd.concat([points, hub_tips(located, tr, names)], axis=1).to_dict("records")
+
+
+def count_cells(hubs: pd.DataFrame) -> pd.DataFrame:
+    """The hubs with coordinates counted per region and cell (CELL_LAT by CELL_LON degrees).
+
+    One row per cell of a region: region_code, lon and lat (the mean position of its hubs, so the
+    circle sits where they are), hubs (how many), and one column of counts per status found.
+    """
+    located = hubs[hubs["lat"].notna() & hubs["lon"].notna()]
+    columns = ["region_code", "lon", "lat", "hubs"]
+    if located.empty:
+        return pd.DataFrame(columns=columns)
+    lat, lon = located["lat"].astype("float64"), located["lon"].astype("float64")
+    frame = pd.DataFrame({"region_code": located["region_code"].astype(str),
+                          "row": np.floor(lat / CELL_LAT).astype(int), "col": np.floor(lon / CELL_LON).astype(int),
+                          "lon": lon, "lat": lat, "status": located["status"].astype(str)})
+    keys = ["region_code", "row", "col"]
+    cells = frame.groupby(keys).agg(lon=("lon", "mean"), lat=("lat", "mean"), hubs=("lon", "size"))
+    statuses = frame.groupby([*keys, "status"]).size().unstack("status", fill_value=0)
+    return cells.join(statuses).reset_index().drop(columns=["row", "col"])
+
+
+def hub_cells(hubs: pd.DataFrame, tr: Translator, names: dict[str, str]) -> list[dict]:
+    """The hubs at the whole country's scale: one neutral circle per cell of a region (count_cells),
+    `code` (region), `p` (lon, lat), `r` (radius in metres, by the cell's count of hubs; the
+    fullest cell CELL_RADIUS_MAX) and the tooltip lines."""
+    cells = count_cells(hubs)
+    if cells.empty:
+        return []
+    top = float(cells["hubs"].max())
+    statuses = [s for s in (*STATUS_MARKS, *sorted(set(cells.columns) - set(STATUS_MARKS)))
+                if s in cells.columns and s not in ("region_code", "lon", "lat", "hubs")]
+    records = []
+    for row in cells.itertuples(index=False):
+        counts = row._asdict()
+        by_status = " · ".join(tr("map.cell_status", status=tr(f"map.status_{s}"), n=tr.number(counts[s]))
+                               for s in statuses if counts[s])
+        records.append({
+            "code": row.region_code, "p": [round(float(row.lon), 3), round(float(row.lat), 3)],
+            "r": round(CELL_RADIUS_MAX * math.sqrt(row.hubs / top)),
+            "t": names.get(row.region_code, row.region_code), "l1": tr.plural("map.cell_hubs", row.hubs),
+            "l2": by_status, "l3": tr("map.tip_cell_click"), "l4": "",
+        })
+    return records
 
 
 def label_records(codes: list[str], lang: str) -> list[dict]:
@@ -270,11 +333,14 @@ def label_records(codes: list[str], lang: str) -> list[dict]:
 
 def impact_deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, tr: Translator,
                 names: dict[str, str], selected: tuple[str, ...] = (), points: list[dict] | None = None,
-                basemap: bool = False) -> pdk.Deck:
-    """The Impact map: region choropleth of `metric`, selected regions outlined, labels, hub points.
+                basemap: bool = False, size: tuple[int, int] = (VIEW_WIDTH, VIEW_HEIGHT)) -> pdk.Deck:
+    """The Impact map: region choropleth of `metric`, selected regions outlined, labels, and the hubs:
+    counted by cell (hub_cells) at the whole country's scale, each hub a point (hub_points) once a
+    region is selected.
 
     `regions` comes from metrics_map.compute_region_metrics, `hubs` from compute_hub_metrics
-    (filter them first, e.g. by joining year). The view fits the selected regions, else all.
+    (filter them first, e.g. by joining year). The view fits the selected regions, else all, in
+    `size` (width, height in pixels: VIEW_WIDTH by VIEW_HEIGHT, or PHONE_WIDTH by PHONE_HEIGHT).
     `points` are hub_points(hubs, tr, names) when the caller keeps them (they are most of the
     work and change with neither the figure shown nor the selection).
     No basemap unless `basemap` (settings.basemap_enabled()); then Carto's light tiles, still without a token.
@@ -290,10 +356,8 @@ def impact_deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, tr: Tran
                                    "features": [f for f in shapes["features"] if f["properties"]["code"] in chosen]},
                   id=LAYER_SELECTED, pickable=False, stroked=True, filled=False,
                   get_line_color=[31, 41, 51], line_width_min_pixels=3),
-        pdk.Layer("ScatterplotLayer", hub_points(hubs, tr, names) if points is None else points, id=LAYER_HUBS, pickable=True,
-                  get_position="p", get_radius="r", radius_min_pixels=2, radius_max_pixels=RADIUS_MAX_PIXELS,
-                  get_fill_color="f", stroked=True, get_line_color=[255, 255, 255, 160],
-                  line_width_min_pixels=0.4, auto_highlight=True),
+        # Single hubs for a selection, or a programme of one region; else counted by cell.
+        hub_layer(hubs, tr, names, points) if chosen or len(regions) == 1 else cell_layer(hubs, tr, names),
         pdk.Layer("TextLayer", label_records(list(regions["region_code"]), tr.lang), id=LAYER_LABELS,
                   pickable=False, get_position="position", get_text="text", get_size=11,
                   get_color=[31, 41, 51], font_family=f"'{LABEL_FONT}'", font_weight=600, character_set="'auto'",
@@ -304,12 +368,30 @@ def impact_deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, tr: Tran
                   extensions=[{"@@type": "CollisionFilterExtension"}], get_collision_priority="-rank",
                   collision_test_props={"sizeScale": 1.15}),
     ]
-    view = fit_view(chosen or list(regions["region_code"]))
+    view = fit_view(chosen or list(regions["region_code"]), *size)
     # Without a provider pydeck writes its map-style placeholder, which tells Streamlit to draw no
     # basemap; an explicit map_style=None would make it fetch Carto's style (fails offline).
     base = dict(map_provider="carto", map_style=pdk.map_styles.CARTO_LIGHT_NO_LABELS) if basemap \
         else dict(map_provider=None)
     return CompactDeck(layers=layers, initial_view_state=view, tooltip=TOOLTIP, **base)
+
+
+def hub_layer(hubs: pd.DataFrame, tr: Translator, names: dict[str, str],
+              points: list[dict] | None = None) -> pdk.Layer:
+    """Every hub as a point: its status's mark (STATUS_MARKS), sized by people trained."""
+    return pdk.Layer("ScatterplotLayer", hub_points(hubs, tr, names) if points is None else points, id=LAYER_HUBS,
+                     pickable=True, get_position="p", get_radius="r", radius_min_pixels=2.5,
+                     radius_max_pixels=RADIUS_MAX_PIXELS, filled=True, get_fill_color="f", stroked=True,
+                     get_line_color="c", get_line_width="w", line_width_units="'pixels'", auto_highlight=True)
+
+
+def cell_layer(hubs: pd.DataFrame, tr: Translator, names: dict[str, str]) -> pdk.Layer:
+    """The hubs counted by cell (hub_cells): small neutral circles with a white rim, which leave
+    the regions' colours legible; a click on one selects its region."""
+    return pdk.Layer("ScatterplotLayer", hub_cells(hubs, tr, names), id=LAYER_CELLS, pickable=True,
+                     get_position="p", get_radius="r", radius_min_pixels=2, radius_max_pixels=16,
+                     filled=True, get_fill_color=_rgba(CELL_FILL), stroked=True, get_line_color=_rgba(CELL_RIM, 220),
+                     line_width_min_pixels=1, auto_highlight=True)
 
 
 def geojson_bytes(deck: pdk.Deck) -> int:
@@ -320,7 +402,7 @@ def geojson_bytes(deck: pdk.Deck) -> int:
 
 
 def region_from_selection(selection: object, allowed: Iterable[str]) -> str | None:
-    """The region a map selection points at: the clicked region, or the region of a clicked hub.
+    """The region a map selection points at: the clicked region, or the region of a clicked hub or cell.
 
     `selection` is what st.pydeck_chart keeps under its key ({"selection": {"objects": {layer
     id: [object]}}}); anything else, or a region outside `allowed`, gives None.
@@ -330,7 +412,7 @@ def region_from_selection(selection: object, allowed: Iterable[str]) -> str | No
     objects = chosen.get("objects") if isinstance(chosen, Mapping) else None
     if not isinstance(objects, Mapping):
         return None
-    for layer in (LAYER_REGIONS, LAYER_HUBS):
+    for layer in (LAYER_REGIONS, LAYER_HUBS, LAYER_CELLS):
         for obj in objects.get(layer) or []:
             if not isinstance(obj, Mapping):
                 continue

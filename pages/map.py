@@ -18,20 +18,16 @@ if regions.empty:  # a programme without any region on record: nothing to draw
     blocks.no_data(ctx)
     st.stop()
 impact.selection_bar(ctx)
-left, right = st.columns([2, 1], gap="medium")
 
-# 2. A centre network replays its growth: the year control and the count by year
-with right:
-    growth = impact.growth(ctx)
-    year = impact.growth_year(ctx, growth)
-    if year is not None:
-        impact.growth_panel(ctx, growth, year)
+# 2. A centre network replays its growth: the year control
+growth = impact.growth(ctx)
+year = impact.growth_year(ctx, growth)
 shown_hubs = impact.hubs_by_year(hubs, year, None if growth.empty else int(growth["year"].max()))
 
-# 3. The map, and beside it the table of regions (or of the hubs of the selected regions)
-with left:
-    impact.impact_map(ctx, regions, shown_hubs, metric)
-with right:
+# 3. The map across the content width, then the table of regions (or of the selected regions' hubs)
+impact.impact_map(ctx, regions, shown_hubs, metric)
+table, side = st.columns([2, 1], gap="medium") if year is not None else (st.container(), None)
+with table:
     if ctx.filters.regions:
         st.markdown(f"**{tr('map.table_hubs')}**")
         impact.hub_table(ctx, shown_hubs)
@@ -39,6 +35,9 @@ with right:
         st.markdown(f"**{tr('map.table_regions')}**")
         impact.region_table(ctx, regions, metric)
     st.caption(tr("map.table_help"))
+if side is not None:  # the centres by year beside the table
+    with side:
+        impact.growth_panel(ctx, growth, year)
 
 # 4. Where the boundaries and reference figures come from; how people counts are protected
 st.caption(tr("map.sources"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import replace
 
 import pandas as pd
@@ -30,6 +30,9 @@ YEAR_KEY = "map_year"
 # dimming the other regions) that fits the newly selected region.
 NONCE_KEY = "_map_nonce"
 MAP_HEIGHT = maps.VIEW_HEIGHT
+TABLE_HEIGHT = 430  # tall enough for a dozen rows; longer tables scroll
+# A phone says so in a client hint (Chromium) or with "Mobi" in its user agent (MDN's advice).
+PHONE_HINT, PHONE_AGENT = "?1", "Mobi"
 # Programmes whose map replays the network's growth year by year (centre networks).
 GROWTH_PROGRAMMES = ("kem_centres",)
 
@@ -44,9 +47,19 @@ def _points(hubs: pd.DataFrame, lang: str, k: int, names: dict[str, str]) -> lis
 
 
 def _deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, tr: Translator, names: dict[str, str],
-          selected: tuple[str, ...]):
-    return maps.impact_deck(regions, hubs, metric, tr, names, selected, points=_points(hubs, tr.lang, tr.k, names),
-                            basemap=basemap_enabled())
+          selected: tuple[str, ...], size: tuple[int, int]):
+    # Single hubs are drawn only for a selection: the whole country shows them counted by cell.
+    points = _points(hubs, tr.lang, tr.k, names) if selected or len(regions) == 1 else None
+    return maps.impact_deck(regions, hubs, metric, tr, names, selected, points=points,
+                            basemap=basemap_enabled(), size=size)
+
+
+def view_size(headers: Mapping[str, str] | None) -> tuple[int, int]:
+    """(width, height) in pixels the map is fitted for: a phone's (maps.PHONE_WIDTH by
+    PHONE_HEIGHT) when the request's headers say it comes from one, else a laptop's."""
+    headers = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+    phone = headers.get("sec-ch-ua-mobile") == PHONE_HINT or PHONE_AGENT in headers.get("user-agent", "")
+    return (maps.PHONE_WIDTH, maps.PHONE_HEIGHT) if phone else (maps.VIEW_WIDTH, maps.VIEW_HEIGHT)
 
 
 def region_metrics(ctx: Context) -> pd.DataFrame:
@@ -136,16 +149,18 @@ def hubs_by_year(hubs: pd.DataFrame, year: int | None, last_year: int | None) ->
 
 
 def impact_map(ctx: Context, regions: pd.DataFrame, hubs: pd.DataFrame, metric: str) -> None:
-    """The deck (click a region to select it), then its legend and the one-line text alternative."""
+    """The deck across the content width (click a region to select it), then its legend and the
+    text alternative (highest, lowest and the selected regions)."""
     tr = ctx.tr
     names = {c: ctx.region_names.get(c, c) for c in regions["region_code"]}
-    deck = _deck(regions, hubs, metric, tr, names, ctx.filters.regions)
+    size = view_size(st.context.headers)
+    deck = _deck(regions, hubs, metric, tr, names, ctx.filters.regions, size)
     key = f"impact_map_{st.session_state.get(NONCE_KEY, 0)}_{'-'.join(ctx.filters.regions)}"
     allowed = tuple(ctx.choices.labels[REGION_PARAM])
-    summary = wording.map_summary(regions, metric, tr, names)
-    st.pydeck_chart(deck, height=MAP_HEIGHT, on_select=functools.partial(_on_select, key, allowed),
+    summary = wording.map_summary(regions, metric, tr, names, ctx.filters.regions)
+    st.pydeck_chart(deck, height=size[1], width="stretch", on_select=functools.partial(_on_select, key, allowed),
                     selection_mode="single-object", key=key, alt=tr("map.alt", metric=tr(INDICATORS[metric].label)))
-    legend(regions, metric, tr)
+    legend(regions, metric, tr, bool(ctx.filters.regions) or len(regions) == 1)
     st.caption(escape_md(summary))
     if "placed" in hubs.columns:  # a release has no `placed`
         at_settlement = int(hubs["placed"].eq("settlement").fillna(False).sum())
@@ -156,13 +171,19 @@ def impact_map(ctx: Context, regions: pd.DataFrame, hubs: pd.DataFrame, metric: 
         st.caption(tr("map.no_coordinates", n=tr.number(missing)))
 
 
-def legend(regions: pd.DataFrame, metric: str, tr: Translator) -> None:
-    """The classes with their colours and units, the states without a figure, and the hub colours."""
+def legend(regions: pd.DataFrame, metric: str, tr: Translator, single_hubs: bool) -> None:
+    """The classes with their colours and units, the states without a figure, and the hubs' marks:
+    each status's (single hubs) or the cells' circle (the whole country)."""
     states = region_states(regions, metric)
     classes = maps.classify(regions[metric].where(states == VALUE), metric, tr)
-    points = [(c, tr(f"map.status_{s}")) for s, c in maps.STATUS_COLOURS.items()]
-    st.markdown(legend_html(tr(f"map.legend_{metric}"), maps.legend(classes, states, tr),
-                            tr("map.legend_points"), points), unsafe_allow_html=True)
+    if single_hubs:
+        label = tr("map.legend_points")
+        points = [(fill if alpha else "transparent", rim, width, tr(f"map.status_{s}"))
+                  for s, (fill, alpha, rim, width) in maps.STATUS_MARKS.items()]
+    else:
+        label, points = "", [(maps.CELL_FILL, maps.CELL_RIM, 1.0, tr("map.legend_cells"))]
+    st.markdown(legend_html(tr(f"map.legend_{metric}"), maps.legend(classes, states, tr), label, points),
+                unsafe_allow_html=True)
 
 
 # A colour is written into a style attribute: only a hex colour may reach it.
@@ -170,19 +191,25 @@ _HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _SWATCH = ('<span style="display:inline-flex;align-items:center;margin:0 .9em .2em 0;white-space:nowrap">'
            '<span style="width:1.1em;height:.8em;background:{c};border:1px solid #9aa5b1;margin-right:.35em">'
            '</span>{t}</span>')
-_DOT = ('<span style="display:inline-flex;align-items:center;margin:0 .9em .2em 0;white-space:nowrap">'
-        '<span style="width:.7em;height:.7em;border-radius:50%;background:{c};margin-right:.35em"></span>{t}</span>')
+_MARK = ('<span style="display:inline-flex;align-items:center;margin:0 .9em .2em 0">'
+         '<span style="flex:none;box-sizing:border-box;width:.8em;height:.8em;border-radius:50%;background:{f};'
+         'border:{w:.1f}px solid {c};margin-right:.35em"></span>{t}</span>')
 
 
 def legend_html(title: str, classes: list[tuple[str, str]], points_label: str,
-                points: list[tuple[str, str]]) -> str:
-    """The legend as HTML: every text escaped, every colour a hex colour (anything else is grey),
-    so no word from the catalogue or the data can become markup."""
-    def colour(c: str) -> str:
-        return c if _HEX_COLOUR.match(str(c)) else "#9aa5b1"
+                points: list[tuple[str, str, float, str]]) -> str:
+    """The legend as HTML: every text escaped, every colour a hex colour (anything else is grey; a
+    mark's fill may also be "transparent", a ring), so no word from the catalogue or the data can
+    become markup. `points`: (fill, rim, rim width in pixels, text) of each hub mark."""
+    def colour(c: str, hollow: bool = False) -> str:
+        return c if _HEX_COLOUR.match(str(c)) or (hollow and c == "transparent") else "#9aa5b1"
+
+    def width(w: object) -> float:
+        return min(max(float(w), 0.0), 4.0) if isinstance(w, (int, float)) else 1.0
 
     entries = "".join(_SWATCH.format(c=colour(c), t=html.escape(t)) for c, t in classes)
-    dots = "".join(_DOT.format(c=colour(c), t=html.escape(t)) for c, t in points)
+    dots = "".join(_MARK.format(f=colour(f, hollow=True), c=colour(c), w=width(w), t=html.escape(t))
+                   for f, c, w, t in points)
     return (f'<div style="font-size:.85rem;line-height:1.6"><b>{html.escape(title)}</b><br/>{entries}<br/>'
             f'{html.escape(points_label)} {dots}</div>')
 
@@ -211,7 +238,7 @@ def region_table(ctx: Context, regions: pd.DataFrame, metric: str) -> None:
 
 def _height(rows: int) -> int:
     # Row and header height of st.dataframe: short tables end where their rows end.
-    return min(MAP_HEIGHT, 35 * (rows + 1) + 3)
+    return min(TABLE_HEIGHT, 35 * (rows + 1) + 3)
 
 
 def hub_table(ctx: Context, hubs: pd.DataFrame) -> None:

@@ -38,8 +38,11 @@ def growth_text(total: int, joined: int, year: int, tr: Translator) -> str:
     return tr.plural("map.growth_caption", total, year=year, joined=tr.plural("map.growth_joined_count", joined))
 
 
-def map_summary(regions: pd.DataFrame, metric: str, tr: Translator, names: dict[str, str]) -> str:
-    """One-line text alternative of the choropleth: highest and lowest region, and what is missing."""
+def map_summary(regions: pd.DataFrame, metric: str, tr: Translator, names: dict[str, str],
+                selected: tuple[str, ...] = ()) -> str:
+    """Text alternative of the choropleth: highest and lowest region, what is missing, and each
+    selected region's figure with its rank among the regions with a figure (1 = highest; ties
+    share the better rank)."""
     states = region_states(regions, metric)
     values = pd.to_numeric(regions[metric], errors="coerce").where(states == VALUE)
     label = tr(METRICS[metric].label)
@@ -56,7 +59,20 @@ def map_summary(regions: pd.DataFrame, metric: str, tr: Translator, names: dict[
         text = tr("map.summary_none", metric=label)
     missing = {s: int((states == s).sum()) for s in (NO_DATA, HIDDEN, OCCUPIED_STATE)}
     parts = [tr(f"map.summary_{s}", n=tr.number(n)) for s, n in missing.items() if n]
+    parts += [_selected_text(regions, values, states, metric, code, tr, names) for code in selected
+              if code in set(regions["region_code"])]
     return text + (" " + " ".join(parts) if parts else "")
+
+
+def _selected_text(regions: pd.DataFrame, values: pd.Series, states: pd.Series, metric: str, code: str,
+                   tr: Translator, names: dict[str, str]) -> str:
+    i = regions.index[regions["region_code"] == code][0]
+    region = names.get(code, code)
+    if pd.isna(values[i]):
+        return tr("map.summary_selected_none", region=region, value=cell_text(regions.at[i, metric], states[i], metric, tr))
+    rank = 1 + int((values > values[i]).sum())
+    return tr("map.summary_selected", region=region, value=format_value(values[i], metric, tr),
+              rank=tr.number(rank), n=tr.number(int(values.notna().sum())))
 
 
 def region_tips(regions: pd.DataFrame, metric: str, tr: Translator, names: dict[str, str]) -> pd.DataFrame:

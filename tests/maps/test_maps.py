@@ -228,7 +228,7 @@ def _deck_spec(mdb, metric="people", lang="en", selected=(), basemap=False):
 
 
 def test_hostile_hub_name_reaches_the_spec_as_plain_text(mdb):
-    deck, spec = _deck_spec(mdb)
+    deck, spec = _deck_spec(mdb, selected=("UA-46",))  # single hubs: a region is selected
     hubs = next(layer for layer in spec["layers"] if layer["id"] == maps.LAYER_HUBS)
     hostile = [h for h in hubs["data"] if h["t"] == HOSTILE_NAME]
     assert len(hostile) == 1  # the name as data, character for character: the frontend escapes {t}
@@ -253,14 +253,14 @@ def test_no_basemap_and_no_token(mdb, monkeypatch):
 
 
 def test_layers_labels_and_points(mdb):
-    _deck, spec = _deck_spec(mdb, lang="uk")
+    _deck, spec = _deck_spec(mdb, lang="uk", selected=("UA-05",))
     layers = {layer["id"]: layer for layer in spec["layers"]}
     assert list(layers) == [maps.LAYER_REGIONS, maps.LAYER_SELECTED, maps.LAYER_HUBS, maps.LAYER_LABELS]
     labels = layers[maps.LAYER_LABELS]
     assert labels["characterSet"] == "auto" and "Noto Sans" in labels["fontFamily"]
     assert {r["text"] for r in labels["data"]} == {"Вінницька", "Київська", "Київ", "Львівська", "АР Крим"}
     points = {p["t"]: p for p in layers[maps.LAYER_HUBS]["data"]}
-    assert len(points) == 6  # every hub of the programme that had joined by the end of 2024
+    assert len(points) == 6  # every hub of the programme that had joined by the end of 2024, beyond the selection too
     top, hidden, zero = (points[n]["r"] for n in ("Брацлавська публічна бібліотека", "ЦНАП <b>Бровари</b>", HOSTILE_NAME))
     assert top == maps.RADIUS_MAX and hidden == zero == maps.RADIUS_MIN  # a hidden count draws as the smallest
     assert points["Сімферопольська бібліотека"]["f"][:3] == [204, 121, 167]  # occupied status colour

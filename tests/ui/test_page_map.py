@@ -119,10 +119,17 @@ def test_default_view_shows_every_region(lang, title, legend):
     assert SUMMARY_2024[lang] in [c.value.replace("\\", "") for c in at.caption]
     markup = next(m.value for m in at.markdown if legend in m.value)
     occupied = {"uk": "тимчасово окупована територія", "en": "temporarily occupied territory"}[lang]
-    points = {"uk": "Хаби, розмір — кількість навчених людей:", "en": "Hubs, sized by people trained:"}[lang]
-    assert occupied in markup and points in markup
+    cells = {"uk": "Хаби: сірий круг на кожну місцевість близько 55 км", "en": "Hubs: a grey circle per area of about 55 km"}[lang]
+    assert occupied in markup and cells in markup
     spec = _deck(at)
     assert spec["mapStyle"] == "__MAP_STYLE__" and "mapProvider" not in spec
+    # The whole country: hubs counted by cell. The six hubs of 2024 in four cells: Vinnytsia Oblast's
+    # two share one, as do Kyiv Oblast's two; Lviv's and Crimea's are alone.
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    assert maps.LAYER_HUBS not in layers
+    assert sorted((c["code"], c["l1"]) for c in layers[maps.LAYER_CELLS]["data"]) == [
+        (code, {"en": f"{n} hub{'s' * (n > 1)} in this area", "uk": f"{n} {'хаби в' if n > 1 else 'хаб у'} цій місцевості"}[lang])
+        for code, n in (("UA-05", 2), ("UA-32", 2), ("UA-43", 1), ("UA-46", 1))]
 
 
 LEGENDS = {
@@ -178,12 +185,26 @@ def test_click_on_a_region_selects_it_for_every_page():
         ["Бібліотека-філія с. Мар’янівка", "fewer than 10", "—", "—", "not on the map", "active", "17 November 2023"],
     ]
     assert "Vinnytsia Oblast" in at.caption[0].value  # the page header follows the selection
+    # Each hub, with its status's mark in the legend; the text alternative names the selection
+    # (1 active hub, the highest of the three regions with a figure: Vinnytsia Oblast, Kyiv and Lviv
+    # Oblast; Kyiv Oblast's is hidden, Crimea is occupied).
+    assert maps.LAYER_HUBS in {layer["id"] for layer in spec["layers"]}
+    assert any("Hubs, sized by people trained:" in m.value and "in occupied territory" in m.value for m in at.markdown)
+    assert any("Selected: Vinnytsia Oblast, 1 (rank 1 of 3 regions with a figure)." in c.value.replace("\\", "")
+               for c in at.caption)
     # The way back to the whole country
     at.button[0].click().run()
     assert not at.exception
     assert at.multiselect(key="region").value == []
     assert _deck(at)["initialViewState"]["zoom"] == national
     assert "region" in at.dataframe[0].value.columns
+
+
+def test_click_on_a_cell_selects_its_region():
+    at = _open({"lang": "en", **VIEW_2024})
+    _click(at, {"code": "UA-46", "t": "Lviv Oblast"}, layer=maps.LAYER_CELLS)
+    assert at.multiselect(key="region").value == ["UA-46"]
+    assert maps.LAYER_HUBS in {layer["id"] for layer in _deck(at)["layers"]}
 
 
 def test_click_on_a_hub_selects_its_region():
@@ -207,7 +228,7 @@ def test_selection_from_the_url_fits_the_map_and_lists_the_hubs():
 
 
 def test_hostile_hub_name_stays_data():
-    at = _open({"lang": "en", **VIEW_2024})
+    at = _open({"lang": "en", "region": "UA-46", **VIEW_2024})
     deck = at.get("deck_gl_json_chart")[0].proto
     assert json.loads(deck.tooltip) == maps.TOOLTIP  # the only markup: ours
     hubs = next(layer for layer in json.loads(deck.json)["layers"] if layer["id"] == maps.LAYER_HUBS)
@@ -245,7 +266,11 @@ def test_the_legend_lets_no_text_or_colour_become_markup():
     from dashboard.ui.map import legend_html
 
     out = legend_html("<b>t</b>", [("#0072B2", "<script>alert(1)</script>"), ("red;background:url(x)", "a")],
-                      "<i>hubs</i>", [("#000000", '"><img src=x>')])
+                      "<i>hubs</i>", [("#000000", "#ffffff", 1.0, '"><img src=x>'),
+                                      ("transparent", "x;y", "9px;z", "ring")])
     assert "<script>" not in out and "<img" not in out and "<i>" not in out and "<b>t</b>" not in out
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "&lt;b&gt;t&lt;/b&gt;" in out
     assert "url(x)" not in out and "background:#9aa5b1" in out and "background:#0072B2" in out
+    # A ring: a clear centre; a rim that is not a hex colour is grey, a width that is not a number 1 px.
+    assert "background:transparent" in out and "x;y" not in out and "9px" not in out
+    assert "border:1.0px solid #9aa5b1" in out

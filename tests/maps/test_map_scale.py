@@ -1,0 +1,160 @@
+"""The Impact map at every scale: hubs counted by cell across the country, each hub with its status's
+mark once a region is selected, the view for a phone, and the text alternative's selected region."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from dashboard import maps
+from dashboard.i18n import Translator
+from dashboard.ui.map import view_size
+from dashboard.wording.map import map_summary
+
+NA = pd.NA
+
+
+def _hubs(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["region_code", "lat", "lon", "status"])
+
+
+# Cells are 0.5° of latitude by 0.75° of longitude: 49.10 and 49.40 N both fall in row 98
+# (49.10 / 0.5 = 98.2, 49.40 / 0.5 = 98.8), 49.60 N in row 99; 28.10 E and 28.45 E in column 37
+# (37.47 and 37.93). Kyiv Oblast's hub shares a cell with two of Vinnytsia Oblast's but is
+# counted apart (a circle belongs to one region); Lviv's hub has no coordinates.
+HUBS = _hubs([
+    ("UA-05", 49.10, 28.10, "active"),
+    ("UA-05", 49.40, 28.40, "suspended"),
+    ("UA-05", 49.60, 28.10, "active"),
+    ("UA-32", 49.45, 28.45, "closed"),
+    ("UA-46", None, None, "active"),
+])
+
+
+def test_hubs_are_counted_per_region_and_cell():
+    cells = maps.count_cells(HUBS)
+    expected = pd.DataFrame({
+        "region_code": ["UA-05", "UA-05", "UA-32"],
+        "lon": [28.25, 28.10, 28.45], "lat": [49.25, 49.60, 49.45],  # the mean position of the cell's hubs
+        "hubs": [2, 1, 1], "active": [1, 1, 0], "closed": [0, 0, 1], "suspended": [1, 0, 0],
+    })
+    pd.testing.assert_frame_equal(cells.sort_values(["region_code", "lat"]).reset_index(drop=True),
+                                  expected.sort_values(["region_code", "lat"]).reset_index(drop=True),
+                                  check_like=True, check_dtype=False)
+    assert maps.count_cells(HUBS.iloc[4:]).empty
+
+
+@pytest.mark.parametrize("lang, two, one, statuses", [
+    ("en", "2 hubs in this area", "1 hub in this area", "active: 1 · suspended: 1"),
+    ("uk", "2 хаби в цій місцевості", "1 хаб у цій місцевості", "працює: 1 · призупинено: 1"),
+])
+def test_cell_circles_are_sized_by_their_hubs_and_say_what_they_hold(lang, two, one, statuses):
+    cells = {(c["code"], c["p"][1]): c for c in maps.hub_cells(HUBS, Translator(lang), {"UA-05": "Vinnytsia"})}
+    assert len(cells) == 3
+    full, single = cells[("UA-05", 49.25)], cells[("UA-05", 49.6)]
+    # Radius by the square root of the count: the fullest cell 21 km, one of two hubs 21 / √2 = 14.85 km.
+    assert full["r"] == 21_000 and single["r"] == 14_849 and cells[("UA-32", 49.45)]["r"] == 14_849
+    assert (full["t"], full["l1"], full["l2"]) == ("Vinnytsia", two, statuses)
+    assert single["l1"] == one and cells[("UA-32", 49.45)]["t"] == "UA-32"  # a region without a name: its code
+
+
+def test_region_from_a_clicked_cell():
+    selection = {"selection": {"objects": {maps.LAYER_CELLS: [{"code": "UA-05", "t": "x"}]}}}
+    assert maps.region_from_selection(selection, ["UA-05"]) == "UA-05"
+    assert maps.region_from_selection(selection, ["UA-32"]) is None
+
+
+def _regions(codes: list[str], values: list) -> pd.DataFrame:
+    n = len(codes)
+    frame = pd.DataFrame({"region_code": codes, "occupation": ["none"] * n,
+                          "hubs": pd.array(values, dtype="Int64"), "people": pd.array([100] * n, dtype="Int64")})
+    for column in ("population", "public_libraries", "library_hubs", "pre_people", "pre_7_10", "post_people",
+                   "post_7_10"):
+        frame[column] = pd.array([100] * n, dtype="Int64")
+    for column in ("hubs_per_100k", "library_share", "people_per_hub", "share_before", "share_after", "change_pp"):
+        frame[column] = pd.array([0.5] * n, dtype="Float64")
+    return frame
+
+
+def _deck_layers(regions: pd.DataFrame, hubs: pd.DataFrame, selected=(), size=(maps.VIEW_WIDTH, maps.VIEW_HEIGHT)):
+    hubs = hubs.assign(hub_id=range(len(hubs)), name="H", settlement=None, hromada=None, joined_on=pd.NaT,
+                       people=pd.array([5] * len(hubs), dtype="Int64"), activities=pd.array([5] * len(hubs), dtype="Int64"))
+    deck = maps.impact_deck(regions, hubs, "hubs", Translator("en", 10), {}, selected, size=size)
+    spec = json.loads(deck.to_json())
+    return {layer["id"]: layer for layer in spec["layers"]}, spec["initialViewState"]
+
+
+def test_whole_country_counts_hubs_by_cell_and_a_selection_shows_each_hub():
+    regions = _regions(["UA-05", "UA-32", "UA-46"], [2, 0, 1])
+    national, _view = _deck_layers(regions, HUBS)
+    assert list(national) == [maps.LAYER_REGIONS, maps.LAYER_SELECTED, maps.LAYER_CELLS, maps.LAYER_LABELS]
+    assert len(national[maps.LAYER_CELLS]["data"]) == 3
+    chosen, _view = _deck_layers(regions, HUBS, selected=("UA-05",))
+    assert list(chosen) == [maps.LAYER_REGIONS, maps.LAYER_SELECTED, maps.LAYER_HUBS, maps.LAYER_LABELS]
+    assert len(chosen[maps.LAYER_HUBS]["data"]) == 4  # every hub with coordinates, its neighbours' too
+    one, _view = _deck_layers(regions.iloc[:1], HUBS.iloc[:3])  # a programme of one region: each hub
+    assert maps.LAYER_HUBS in one and maps.LAYER_CELLS not in one
+
+
+def test_status_is_told_by_shape_as_well_as_colour():
+    regions = _regions(["UA-05", "UA-32"], [2, 0])
+    layers, _view = _deck_layers(regions, HUBS.iloc[:4], selected=("UA-05",))
+    marks = {(p["p"][1], p["p"][0]): p for p in layers[maps.LAYER_HUBS]["data"]}
+    active, suspended, closed = marks[(49.1, 28.1)], marks[(49.4, 28.4)], marks[(49.45, 28.45)]
+    # At work: a filled disc of the status colour with a white rim; not at work: a ring of the
+    # status colour around a (nearly) clear centre, thick when suspended, thin when closed.
+    assert active["f"] == [0xD5, 0x5E, 0x00, 220] and active["c"] == [255, 255, 255, 255] and active["w"] == 1.0
+    assert suspended["f"][3] <= 60 and suspended["c"] == [0xE6, 0x9F, 0x00, 255] and suspended["w"] == 2.5
+    assert closed["f"][3] == 0 and closed["c"] == [0, 0, 0, 255] and closed["w"] == 1.5
+    layer = layers[maps.LAYER_HUBS]
+    assert (layer["getLineColor"], layer["getLineWidth"], layer["lineWidthUnits"]) == ("@@=c", "@@=w", "pixels")
+
+
+def test_a_phone_gets_the_whole_country_in_its_width():
+    regions = _regions(["UA-05", "UA-32", "UA-46"], [2, 0, 1])
+    _layers, laptop = _deck_layers(regions, HUBS)
+    _layers, phone = _deck_layers(regions, HUBS, size=(maps.PHONE_WIDTH, maps.PHONE_HEIGHT))
+    # Web Mercator: 512 · 2^zoom pixels for 360°; the three regions span 22.1°–32.6° E.
+    span = 32.64 - 22.14
+    assert 512 * 2 ** phone["zoom"] * span / 360 <= maps.PHONE_WIDTH
+    assert phone["zoom"] < laptop["zoom"]
+
+
+@pytest.mark.parametrize("headers, size", [
+    ({"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Safari/604.1"}, "phone"),
+    ({"user-agent": "Mozilla/5.0 (Linux; Android 14) Chrome/126.0 Mobile Safari/537.36"}, "phone"),
+    ({"Sec-CH-UA-Mobile": "?1", "User-Agent": "Mozilla/5.0 (Linux; Android 14)"}, "phone"),
+    ({"Sec-CH-UA-Mobile": "?0", "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36"}, "laptop"),
+    ({}, "laptop"),
+    (None, "laptop"),
+])
+def test_view_size_from_the_request(headers, size):
+    expected = {"phone": (maps.PHONE_WIDTH, maps.PHONE_HEIGHT), "laptop": (maps.VIEW_WIDTH, maps.VIEW_HEIGHT)}
+    assert view_size(headers) == expected[size]
+
+
+# ---- the text alternative: highest, lowest and the selected region ---------------------------
+
+SUMMARY_REGIONS = _regions(["UA-05", "UA-32", "UA-46", "UA-30"], [7, 12, 7, NA])
+NAMES = {"UA-05": "Vinnytsia Oblast", "UA-32": "Kyiv Oblast", "UA-46": "Lviv Oblast", "UA-30": "Kyiv"}
+
+
+@pytest.mark.parametrize("selected, tail", [
+    ((), ""),
+    # 7 hubs, two regions with 7, one with more: both share rank 2 of the 3 with a figure.
+    (("UA-46",), " Selected: Lviv Oblast, 7 (rank 2 of 3 regions with a figure)."),
+    (("UA-32",), " Selected: Kyiv Oblast, 12 (rank 1 of 3 regions with a figure)."),
+    (("UA-30",), " Selected: Kyiv, no data."),
+    (("RU-KEM",), ""),  # not on this map
+])
+def test_summary_names_the_selected_region(selected, tail):
+    text = map_summary(SUMMARY_REGIONS, "hubs", Translator("en", 10), NAMES, selected)
+    head = "Active hubs by region: highest in Kyiv Oblast (12), lowest in Vinnytsia Oblast (7). Regions without data: 1."
+    assert text == head + tail
+
+
+def test_summary_names_the_selected_region_in_ukrainian():
+    text = map_summary(SUMMARY_REGIONS, "hubs", Translator("uk", 10), {"UA-46": "Львівська область"}, ("UA-46",))
+    assert text.endswith(" Вибрано: Львівська область, 7 (місце 2 з 3 регіонів із показником).")
