@@ -59,6 +59,11 @@ PHONE_WIDTH, PHONE_HEIGHT = 340, 300
 LABEL_INSET = 0.1
 # Fonts with Cyrillic for the region labels; deck.gl draws them into its own atlas.
 LABEL_FONT = "Noto Sans, DejaVu Sans, Arial, Helvetica, sans-serif"
+# Label size in pixels: on screen, on a phone, and in the exported map.
+LABEL_SIZE, PHONE_LABEL_SIZE, STATIC_LABEL_SIZE = 11, 10, 10
+# A label's box for the overlap test: characters of at most this many ems (semibold Noto Sans
+# averages about 0.58, DejaVu Sans, the fallback, about 0.62), a line of 1.2 ems, and the halo.
+CHAR_EM, LINE_EM, LABEL_HALO = 0.64, 1.2, 2
 # Optional light basemap (Carto tiles, no token): only when this variable says "carto".
 LAYER_REGIONS, LAYER_SELECTED, LAYER_LABELS, LAYER_HUBS = "regions", "selected", "labels", "hubs"
 LAYER_CELLS = "hub_cells"  # the hubs counted by cell, at the whole country's scale
@@ -322,13 +327,80 @@ def hub_cells(hubs: pd.DataFrame, tr: Translator, names: dict[str, str]) -> list
     return records
 
 
-def label_records(codes: list[str], lang: str) -> list[dict]:
-    """Region labels (short names) at their label points; `rank` 0 for the largest region."""
+def label_records(codes: list[str], lang: str, scale: float | None = None, size: float = LABEL_SIZE) -> list[dict]:
+    """Region labels (short names) at their label points; `rank` 0 for the largest region.
+
+    With a `scale` (pixels per radian of Web Mercator: view_scale or static_scale) only the labels
+    that can be read at that scale in `size`-pixel type (place_labels).
+    """
     short, points = short_names(lang), label_points()
     gdf = geo.load_boundaries()
     area = dict(zip(gdf["region_code"], shapely.area(gdf.geometry.to_numpy())))  # degrees², for ranking only
     ranked = sorted((c for c in codes if c in points), key=lambda c: -area[c])
-    return [{"text": short[c], "position": list(points[c]), "rank": i} for i, c in enumerate(ranked)]
+    records = [{"code": c, "text": short[c], "position": list(points[c]), "rank": i} for i, c in enumerate(ranked)]
+    if scale is None:
+        return records
+    return place_labels(records, scale, size, dict(zip(gdf["region_code"], gdf.geometry)))
+
+
+def _project(lon: float, lat: float, scale: float) -> tuple[float, float]:
+    # Web Mercator in pixels (y down), up to a shift that the overlap test does not need.
+    return scale * math.radians(lon), -scale * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _unproject(x: float, y: float, scale: float) -> tuple[float, float]:
+    return math.degrees(x / scale), math.degrees(2 * math.atan(math.exp(-y / scale)) - math.pi / 2)
+
+
+def label_box(text: str, x: float, y: float, size: float) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) in pixels of a label centred on (x, y): its text and halo."""
+    half_w = len(text) * CHAR_EM * size / 2 + LABEL_HALO
+    half_h = LINE_EM * size / 2 + LABEL_HALO
+    return x - half_w, y - half_h, x + half_w, y + half_h
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(records: list[dict], scale: float, size: float, shapes: Mapping[str, object]) -> list[dict]:
+    """The labels that can be read together at `scale` (pixels per radian of Web Mercator): in rank
+    order (the largest region first), each at its label point, else a line above or below it
+    when that stays inside its region, wherever its box overlaps no label kept before; a label
+    that fits nowhere is left out (zooming in brings it back on screen)."""
+    kept, boxes = [], []
+    for record in sorted(records, key=lambda r: r["rank"]):
+        x, y = _project(*record["position"], scale)
+        shape = shapes.get(record["code"])
+        step = LINE_EM * size + 2 * LABEL_HALO  # a box's height: the next line clears it
+        for dy in (0.0, -step, step):
+            box = label_box(record["text"], x, y + dy, size)
+            if any(_overlap(box, other) for other in boxes):
+                continue
+            position = record["position"]
+            if dy:
+                lon, lat = _unproject(x, y + dy, scale)
+                if shape is None or not shape.contains(shapely.Point(lon, lat)):
+                    continue
+                position = [round(lon, 3), round(lat, 3)]
+            kept.append({**record, "position": position})
+            boxes.append(box)
+            break
+    return kept
+
+
+def view_scale(view: pdk.ViewState) -> float:
+    """Pixels per radian of Web Mercator in a deck view (512-pixel tiles)."""
+    return 512 * 2 ** view.zoom / (2 * math.pi)
+
+
+def static_scale(codes: list[str], width: int, height: int) -> float:
+    """Pixels per radian of the exported map's Mercator projection, fitted (as Vega fits it) to the
+    regions' bounds in width by height pixels."""
+    gdf = geo.load_boundaries()
+    west, south, east, north = gdf[gdf["region_code"].isin(codes)].total_bounds
+    (x0, y0), (x1, y1) = _project(west, north, 1.0), _project(east, south, 1.0)
+    return min(width / max(x1 - x0, 1e-9), height / max(y1 - y0, 1e-9))
 
 
 def impact_deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, tr: Translator,
@@ -348,6 +420,8 @@ def impact_deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, tr: Tran
     classes = classify(regions[metric].where(region_states(regions, metric) == VALUE), metric, tr)
     shapes = region_features(regions, metric, classes, tr, names)
     chosen = [c for c in selected if c in set(regions["region_code"])]
+    view = fit_view(chosen or list(regions["region_code"]), *size)
+    label_size = PHONE_LABEL_SIZE if size[0] <= PHONE_WIDTH else LABEL_SIZE
     layers = [
         pdk.Layer("GeoJsonLayer", shapes, id=LAYER_REGIONS, pickable=True, stroked=True, filled=True,
                   get_fill_color="properties.fill", get_line_color=[255, 255, 255], line_width_min_pixels=1,
@@ -358,17 +432,19 @@ def impact_deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, tr: Tran
                   get_line_color=[31, 41, 51], line_width_min_pixels=3),
         # Single hubs for a selection, or a programme of one region; else counted by cell.
         hub_layer(hubs, tr, names, points) if chosen or len(regions) == 1 else cell_layer(hubs, tr, names),
-        pdk.Layer("TextLayer", label_records(list(regions["region_code"]), tr.lang), id=LAYER_LABELS,
-                  pickable=False, get_position="position", get_text="text", get_size=11,
+        pdk.Layer("TextLayer", label_records(list(regions["region_code"]), tr.lang, view_scale(view), label_size),
+                  id=LAYER_LABELS, pickable=False, get_position="position", get_text="text", get_size=label_size,
                   get_color=[31, 41, 51], font_family=f"'{LABEL_FONT}'", font_weight=600, character_set="'auto'",
-                  font_settings={"sdf": True}, outline_width=3, outline_color=[255, 255, 255, 230],
+                  # A halo of about 1.7 px: the outline is measured in pixels of the 64-pixel glyph
+                  # atlas, and must fit in the distance field's radius and the glyphs' buffer.
+                  font_settings={"sdf": True, "buffer": 16, "radius": 16}, outline_width=10,
+                  outline_color=[255, 255, 255, 235],
                   get_text_anchor="'middle'", get_alignment_baseline="'center'",
-                  # Labels that would overlap at this zoom give way to larger regions' labels;
-                  # zooming in brings them back.
+                  # Labels are placed apart for the first view (place_labels); those that would
+                  # overlap once zoomed out give way to larger regions' labels.
                   extensions=[{"@@type": "CollisionFilterExtension"}], get_collision_priority="-rank",
                   collision_test_props={"sizeScale": 1.15}),
     ]
-    view = fit_view(chosen or list(regions["region_code"]), *size)
     # Without a provider pydeck writes its map-style placeholder, which tells Streamlit to draw no
     # basemap; an explicit map_style=None would make it fetch Carto's style (fails offline).
     base = dict(map_provider="carto", map_style=pdk.map_styles.CARTO_LIGHT_NO_LABELS) if basemap \
@@ -439,7 +515,7 @@ def static_choropleth(regions: pd.DataFrame, metric: str, tr: Translator, names:
         code = f["properties"]["region_code"]
         if code in colour_of:
             features.append({"type": "Feature", "geometry": f["geometry"], "properties": {
-                "region": names.get(code, code), "legend": label_of[colour_of[code]],
+                "code": code, "region": names.get(code, code), "legend": label_of[colour_of[code]],
                 "value": cell_text(regions.loc[regions["region_code"] == code, metric].iloc[0],
                                    states[regions["region_code"] == code].iloc[0], metric, tr)}})
     title = tr(f"map.legend_{metric}")
@@ -450,9 +526,15 @@ def static_choropleth(regions: pd.DataFrame, metric: str, tr: Translator, names:
         tooltip=[alt.Tooltip("properties.region:N", title=tr("map.col_region")),
                  alt.Tooltip("properties.value:N", title=tr(METRICS[metric].label))],
     )
-    labels = pd.DataFrame(label_records(list(regions["region_code"]), tr.lang))
-    labels[["lon", "lat"]] = pd.DataFrame(labels.pop("position").tolist(), index=labels.index)
-    text = alt.Chart(labels).mark_text(fontSize=10, color=charts.INK, font=charts.FONT).encode(
+    codes = [f["properties"]["code"] for f in features]
+    labels = pd.DataFrame(label_records(codes, tr.lang, static_scale(codes, width, height), STATIC_LABEL_SIZE),
+                          columns=["code", "text", "position", "rank"])
+    labels[["lon", "lat"]] = pd.DataFrame(labels.pop("position").tolist(), index=labels.index, columns=["lon", "lat"])
+    # A white halo under dark type: legible on the palest and the darkest class alike.
+    text = alt.Chart(labels).mark_text(fontSize=STATIC_LABEL_SIZE, font=charts.FONT, fontWeight=600).encode(
         longitude="lon:Q", latitude="lat:Q", text="text:N")
-    chart = alt.layer(shapes, text).project(type="mercator").properties(width=width, height=height)
+    halo = text.mark_text(fontSize=STATIC_LABEL_SIZE, font=charts.FONT, fontWeight=600, color="#ffffff",
+                          stroke="#ffffff", strokeWidth=3, strokeJoin="round", strokeOpacity=0.9)
+    ink = text.mark_text(fontSize=STATIC_LABEL_SIZE, font=charts.FONT, fontWeight=600, color=charts.INK)
+    chart = alt.layer(shapes, halo, ink).project(type="mercator").properties(width=width, height=height)
     return charts.themed(chart, tr)

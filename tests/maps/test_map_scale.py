@@ -158,3 +158,78 @@ def test_summary_names_the_selected_region(selected, tail):
 def test_summary_names_the_selected_region_in_ukrainian():
     text = map_summary(SUMMARY_REGIONS, "hubs", Translator("uk", 10), {"UA-46": "Львівська область"}, ("UA-46",))
     assert text.endswith(" Вибрано: Львівська область, 7 (місце 2 з 3 регіонів із показником).")
+
+
+# ---- labels: apart on screen, on a phone and in the exported map -----------------------------
+
+def test_a_label_that_would_overlap_moves_a_line_or_gives_way():
+    import shapely
+
+    # 1,000 pixels per radian, 10-pixel type: "AAAA" is 4 · 0.64 · 10 + 2 · 2 = 29.6 px wide and
+    # 1.2 · 10 + 2 · 2 = 16 px high. B sits 20 px east of A (0.02 rad = 1.146°): the boxes overlap,
+    # so B goes a box's height (16 px) up: latitude atan(sinh(0.016)) = 0.917° N, if its region
+    # holds that point; else down (0.917° S); else it is left out. C, far away, stays where it is.
+    records = [{"code": "A", "text": "AAAA", "position": [0.0, 0.0], "rank": 0},
+               {"code": "B", "text": "BBBB", "position": [1.146, 0.0], "rank": 1},
+               {"code": "C", "text": "CCCC", "position": [10.0, 0.0], "rank": 2}]
+    everywhere = {c: shapely.box(-20, -20, 20, 20) for c in "ABC"}
+    placed = {r["code"]: r["position"] for r in maps.place_labels(records, 1000.0, 10, everywhere)}
+    assert placed == {"A": [0.0, 0.0], "B": [1.146, 0.917], "C": [10.0, 0.0]}
+    south_only = everywhere | {"B": shapely.box(-20, -20, 20, 0.5)}
+    placed = {r["code"]: r["position"] for r in maps.place_labels(records, 1000.0, 10, south_only)}
+    assert placed["B"] == [1.146, -0.917]
+    tight = everywhere | {"B": shapely.box(1.1, -0.1, 1.2, 0.1)}
+    assert [r["code"] for r in maps.place_labels(records, 1000.0, 10, tight)] == ["A", "C"]
+
+
+def _boxes(labels: list[dict], scale: float, size: float) -> list[tuple[float, float, float, float]]:
+    # Boxes worked out here, from Web Mercator and the label box of the test above.
+    import math
+
+    out = []
+    for label in labels:
+        lon, lat = label["position"]
+        x = scale * math.radians(lon)
+        y = -scale * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+        w, h = len(label["text"]) * 0.64 * size / 2 + 2, 1.2 * size / 2 + 2
+        out.append((x - w, y - h, x + w, y + h))
+    return out
+
+
+def _apart(boxes) -> bool:
+    return not any(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+                   for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+UKRAINE = [c for c in maps.label_points() if c.startswith("UA-")]
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+@pytest.mark.parametrize("size", [(maps.VIEW_WIDTH, maps.VIEW_HEIGHT), (maps.PHONE_WIDTH, maps.PHONE_HEIGHT)])
+def test_deck_labels_never_overlap_in_the_first_view(lang, size):
+    regions = _regions(UKRAINE, [1] * len(UKRAINE))
+    layers, view = _deck_layers(regions, HUBS, size=size)
+    labels = layers[maps.LAYER_LABELS]["data"]
+    scale, type_size = 512 * 2 ** view["zoom"] / (2 * 3.141592653589793), layers[maps.LAYER_LABELS]["getSize"]
+    assert _apart(_boxes(labels, scale, type_size))
+    if size[0] == maps.VIEW_WIDTH:  # at a laptop's width every region is named
+        assert len(labels) == len(UKRAINE) == 27
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_exported_map_names_every_region_without_overlap(lang):
+    from dashboard.export.regions import MAP_SIZE
+
+    labels = maps.label_records(UKRAINE, lang, maps.static_scale(UKRAINE, *MAP_SIZE), maps.STATIC_LABEL_SIZE)
+    assert len(labels) == 27
+    # Vega's Mercator fitted to the regions' bounds: the narrower of width / Δx and height / Δy.
+    import math
+
+    bounds = [c for code in UKRAINE for c in [maps.geo.load_boundaries().set_index("region_code").loc[code].geometry]]
+    west = min(b.bounds[0] for b in bounds)
+    east = max(b.bounds[2] for b in bounds)
+    south = min(b.bounds[1] for b in bounds)
+    north = max(b.bounds[3] for b in bounds)
+    merc = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))  # noqa: E731
+    scale = min(MAP_SIZE[0] / math.radians(east - west), MAP_SIZE[1] / (merc(north) - merc(south)))
+    assert _apart(_boxes(labels, scale, maps.STATIC_LABEL_SIZE))

@@ -327,8 +327,9 @@ def test_static_choropleth_has_the_same_classes_and_legend(mdb):
     names = dict(zip(regions["region_code"], regions["region_code"]))
     chart = maps.static_choropleth(regions, "people", tr, names)
     spec = chart.to_dict()
-    shapes, text = spec["layer"]
-    assert shapes["mark"]["type"] == "geoshape" and text["mark"]["type"] == "text"
+    shapes, halo, text = spec["layer"]
+    assert shapes["mark"]["type"] == "geoshape" and halo["mark"]["type"] == text["mark"]["type"] == "text"
+    assert (halo["mark"]["stroke"], halo["mark"]["strokeWidth"]) == ("#ffffff", 3)  # a white halo under the ink
     states = metrics_map.region_states(regions, "people")
     classes = maps.classify(regions["people"].where(states == "value"), "people", tr)
     entries = maps.legend(classes, states, tr)
