@@ -84,8 +84,10 @@ def gaps_chart(frame: pd.DataFrame, view: View):
 
 
 def gaps_notes(frame: pd.DataFrame, view: View) -> list[str]:
-    """The period compared, how a gap is computed, and why reach is not compared; or that no
-    group has figures that can be shown."""
+    """The period compared (or that no group has figures that can be shown), that the filters'
+    participant group does not apply when one is chosen, how a gap is computed, and why reach is
+    not compared."""
     tr: Translator = view.tr
     head = [tr("gaps.note_period", period=period_label(_period(frame), tr))] if len(frame) else [tr("gaps.note_none")]
-    return head + wording.notes(tr)
+    group = [tr("gaps.note_all_people")] if view.filters.segment() else []
+    return head + group + wording.notes(tr)
