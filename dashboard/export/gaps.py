@@ -36,7 +36,9 @@ def compute_left_behind(src: Source, f: Filters) -> pd.DataFrame:
     the region × group cells behind the national gain across the programme's regions."""
     one = f.regions[0] if len(f.regions) == 1 else None
     areas = (one,) if one else region_codes(src, f.programme)
-    national, cells = metrics.collect_cells(src.ratings, f, areas)
+    bare = Filters(programme=f.programme, start=f.start, end=f.end)
+    national = src.ratings(bare, None).iloc[0]
+    cells = src.group_ratings(bare, list(areas))
     found = metrics.compute_gaps(national, cells)
     if one is None:
         found = metrics.left_behind(found)

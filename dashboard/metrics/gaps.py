@@ -33,6 +33,9 @@ import pandas as pd
 
 from dashboard import stats
 from dashboard.filters import SEGMENTS, Filters
+from dashboard.privacy import Rule, protect_with_intervals
+from dashboard.query import gaps as queries
+from dashboard.store.database import Database
 
 # Values that name no group a donor can ask about: nobody is "left behind" as "age not stated".
 NOT_A_GROUP = ("unknown",)
@@ -62,6 +65,25 @@ def collect_cells(ratings: Ratings, f: Filters, areas: Sequence[str]) -> tuple[p
     cells = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["area", "dimension",
                                                                                    *RATING_COLUMNS])
     return national, cells
+
+
+def compute_group_ratings(db: Database, f: Filters, rule: Rule, areas: Sequence[str]) -> pd.DataFrame:
+    """The cells of collect_cells for regions `areas` in `f`'s programme and period, six statements
+    instead of one per region and characteristic: columns area, dimension and RATING_COLUMNS,
+    protected as metrics.skills.compute_ratings protects them (the same people, hence the same
+    cell keys and shown counts); a value nobody in a region has is a row of 0 people."""
+    scoped = Filters(programme=f.programme, start=f.start, end=f.end, regions=tuple(areas))
+    parts = []
+    for dimension, (_column, vocab) in SEGMENTS.items():
+        grid = pd.MultiIndex.from_product([list(areas), list(vocab)], names=["region_code", "value"]).to_frame(index=False)
+        found = grid.merge(queries.load_region_gains(db, scoped, dimension), on=["region_code", "value"], how="left")
+        found = found.fillna({"n_both": 0, "n_both_key": 0}).astype({"n_both": "int64", "n_both_key": "int64"})
+        for column in ("gain_mean", "gain_sd"):
+            found[column] = pd.to_numeric(found[column], errors="coerce").astype("float64")
+        found = stats.add_mean_ci(found, "gain_mean", "n_both", "gain_sd")
+        found = protect_with_intervals(found, ["n_both"], {"gain_mean": ["n_both"], "gain_sd": ["n_both"]}, rule)
+        parts.append(found.rename(columns={"region_code": "area"}).assign(dimension=dimension))
+    return pd.concat(parts, ignore_index=True)[["area", "dimension", *RATING_COLUMNS]]
 
 
 def _floats(values: object) -> np.ndarray:

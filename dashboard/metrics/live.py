@@ -15,7 +15,7 @@ import pandas as pd
 
 from dashboard.filters import Filters, default_period, parse_date, spans_by_programme
 from dashboard.metrics import map as map_metrics
-from dashboard.metrics import network, overview, participation, progress, quality, skills
+from dashboard.metrics import gaps, network, overview, participation, progress, quality, skills
 from dashboard.privacy import Rule
 from dashboard.query import coverage as coverage_queries
 from dashboard.query import participation as participation_queries
@@ -83,6 +83,9 @@ class Live:
 
     def ratings(self, f: Filters, segment: str | None = None) -> pd.DataFrame:
         return skills.compute_ratings(self.db, f, self.rule, segment)
+
+    def group_ratings(self, f: Filters, areas: list[str]) -> pd.DataFrame:
+        return gaps.compute_group_ratings(self.db, f, self.rule, areas)
 
     def distribution(self, f: Filters) -> pd.DataFrame:
         return skills.compute_distribution(self.db, f, self.rule)

@@ -195,6 +195,20 @@ class Release(ReleaseTables, SiteFigures):
         out.insert(0, "value", pd.Series(values, dtype="str"))
         return out
 
+    def group_ratings(self, f: Filters, areas: list[str]) -> pd.DataFrame:
+        """Self-rating figures of each of `areas` × value of every characteristic in the view's
+        period, no other group (as metrics.gaps.compute_group_ratings: area, dimension and its
+        RATING_COLUMNS); a group the release hides or does not write has every figure missing."""
+        key, _fitted, _notices = self.view(f)
+        cells = [(area, name, value) for area in areas for name in grain.DIMENSIONS
+                 for value in VOCABULARIES[name]]
+        out = self._cells.pick(key.programme, [(a, key.period, grain.Group(d, v)) for a, d, v in cells],
+                               ["n_both", "gain_mean", "gain_mean_lo", "gain_mean_hi", "gain_sd"])
+        out.insert(0, "value", pd.Series([v for _a, _d, v in cells], dtype="str"))
+        out.insert(0, "dimension", pd.Series([d for _a, d, _v in cells], dtype="str"))
+        out.insert(0, "area", pd.Series([a for a, _d, _v in cells], dtype="str"))
+        return out
+
     def distribution(self, f: Filters) -> pd.DataFrame:
         """People per stage and self-rating 1–10, the stage's raters and the share (as
         metrics.skills.compute_distribution)."""

@@ -131,3 +131,32 @@ def test_the_extracts_known_gap_from_a_release(clean_dir, tmp_path):
     assert (male["gap"], male["gap_lo"], male["gap_hi"]) == (-1.22, round(-1.22 - half, 2), round(-1.22 + half, 2))
     # Kyiv Oblast's women, retired, village residents, with a disability: P alone or nobody (hidden).
     assert not got["value"].isin(["female", "retired", "village"]).any()
+
+
+# ---- every region at once: the same cells as one region at a time --------------------------------
+
+AREAS = ["UA-05", "UA-30", "UA-32", "UA-46"]
+CELL_COLUMNS = ["area", "dimension", "value", *gaps.RATING_COLUMNS[1:]]
+
+
+def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame[CELL_COLUMNS].sort_values(["area", "dimension", "value"], ignore_index=True)
+    return out.astype({"n_both": "Float64", **{c: "float64" for c in CELL_COLUMNS[4:]}})
+
+
+@pytest.mark.parametrize("rule", [Rule(5, 0), Rule(5, 2), Rule(10, 2)])
+def test_all_regions_in_one_statement_equal_each_region_alone(db, rule):
+    """metrics.gaps.compute_group_ratings (one statement per characteristic) against the Skills
+    page's figures of each region alone (metrics.skills.compute_ratings): the same people, hence
+    the same shown counts under perturbation, and the same gains."""
+    _national, one_by_one = gaps.collect_cells(Live(db, rule).ratings, Y2024, AREAS)
+    at_once = gaps.compute_group_ratings(db, Y2024, rule, AREAS)
+    pd.testing.assert_frame_equal(_ordered(at_once), _ordered(one_by_one))
+
+
+def test_a_releases_cells_at_once_equal_each_region_alone(clean_dir, tmp_path):
+    build(clean_dir, tmp_path, "cells", Rule(5, 2))
+    release = Release(tmp_path / "cells")
+    _national, one_by_one = gaps.collect_cells(release.ratings, Y2024, AREAS)
+    at_once = release.group_ratings(Y2024, AREAS)
+    pd.testing.assert_frame_equal(_ordered(at_once), _ordered(one_by_one))
