@@ -18,6 +18,11 @@ Ranking: behind cells first, by the upper end of the gap's interval (the smalles
 data allow, so a large gap of a handful of people does not outrank a sure one of many), then
 level, then ahead cells.
 
+The cells come from a source: `compute_group_ratings` counts every region's groups live in one
+statement per characteristic (internal mode), a release reads its protected cells
+(release.source.Release.group_ratings); `collect_cells` asks a source's per-view figures one region
+at a time, which the tests hold the two against. `compute_gaps` and `left_behind` are pure.
+
 Reach (a group's share of the people trained against its share of the residents) needs the
 population of each region by age band, gender, settlement type and so on; the reference data hold
 only each region's total population (data/geo/regions.csv), so reach gaps are not computed.

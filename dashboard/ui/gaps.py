@@ -69,6 +69,8 @@ def section(ctx: Context) -> None:
                            group_title=tr("gaps.col_standing"), percent=False)
         st.vega_lite_chart(spec=spec, width="stretch", theme=None, alt=summary)
         table(wording.gaps_table(found, tr, names))
+    if ctx.filters.segment():  # the list compares single groups of everyone: the filters' group does not apply
+        st.caption(tr("gaps.note_all_people"))
     for note in wording.notes(tr):
         st.caption(note)
     if len(found):

@@ -147,3 +147,12 @@ def test_the_left_behind_list_downloads(monkeypatch, downloads, mode):
     assert [r[3] for r in rows] == GROUPS["en"]
     notes = "\n".join(line[0] for line in lines[:header] if line)
     assert "Period: 2024." in notes and "Reach (a group's share" in notes
+
+
+def test_the_filters_group_does_not_narrow_the_list_and_the_page_says_so(monkeypatch):
+    internal_mode(monkeypatch)
+    at = run_app({"lang": "en", **KYIV_2024, "gender": "male"}, page="progress")
+    assert not at.exception
+    assert gap_table(at).iloc[:, 2].tolist() == GROUPS["en"]  # every group of everyone, as without the filter
+    assert "Each group is one value of one characteristic, for every participant: the participant group of " \
+           "the filters does not apply to this figure." in texts(at)
