@@ -108,8 +108,10 @@ def classify(values: pd.Series, metric: str, tr: Translator) -> Classes:
     """Classes for the regions' values of `metric` (only those with a value to show).
 
     Sequential metrics: a class of exactly 0 when some region has 0, then up to five classes
-    of the positive values cut at quantiles rounded to two significant digits (whole numbers
-    for counts). Changes: six classes symmetric around 0 (falls in red, rises in blue).
+    of the positive values at their natural breaks (natural_breaks: regions that differ fall in
+    different classes, regions alike in one), each cut at the roundest number between the last
+    value of a class and the first of the next (whole numbers for counts). Changes: classes on
+    each side of 0 (falls in red, rises in blue).
     """
     s = _scale(metric)
     v = pd.to_numeric(values, errors="coerce").dropna().astype("float64") * s
@@ -120,16 +122,59 @@ def classify(values: pd.Series, metric: str, tr: Translator) -> Classes:
     edges: list[float] = []
     if len(pos):
         lo, hi = float(pos[0]), float(pos[-1])
-        n = min(MAX_CLASSES - zero, len(np.unique(pos)))
-        cuts = {_nice(q) for q in np.quantile(pos, np.linspace(0, 1, n + 1)[1:-1])}
-        if METRICS[metric].kind in ("count", "people"):
-            cuts = {float(math.ceil(c)) for c in cuts}
-        edges = [lo, *sorted(c for c in cuts if lo < c < hi), hi]
+        whole = METRICS[metric].kind in ("count", "people")
+        starts = natural_breaks(pos, MAX_CLASSES - zero)
+        edges = [lo, *[round_cut(float(pos[j - 1]), float(pos[j]), whole) for j in starts], hi]
     if zero:
         edges = [0.0, *edges] if edges else [0.0, 0.0]
     n_classes = max(len(edges) - 1, 0)
     labels = tuple(_label(edges, i, metric, tr, zero) for i in range(n_classes))
     return Classes(metric, tuple(e / s for e in edges), SEQUENTIAL.get(n_classes, ()), labels)
+
+
+def natural_breaks(values: np.ndarray, k: int) -> list[int]:
+    """Where classes 2..k start among the sorted `values` (positions), for the k classes (at most one
+    per distinct value) with the least sum of squared deviations from their means (Fisher's exact
+    natural breaks; Jenks's optimisation). Equal values are never split between classes."""
+    x = np.sort(np.asarray(values, dtype="float64"))
+    n, k = len(x), min(k, len(np.unique(x)))
+    if k <= 1:
+        return []
+    s1, s2 = np.concatenate([[0.0], np.cumsum(x)]), np.concatenate([[0.0], np.cumsum(x * x)])
+
+    def spread(i: int, j: int) -> float:  # sum of squared deviations of x[i:j]
+        return s2[j] - s2[i] - (s1[j] - s1[i]) ** 2 / (j - i)
+
+    best = np.full((k + 1, n + 1), np.inf)
+    start = np.zeros((k + 1, n + 1), dtype=int)
+    best[0, 0] = 0.0
+    for c in range(1, k + 1):
+        for j in range(c, n + 1):
+            for i in range(c - 1, j):
+                if (i and x[i - 1] == x[i]) or not np.isfinite(best[c - 1, i]):
+                    continue
+                total = best[c - 1, i] + spread(i, j)
+                if total < best[c, j] - 1e-9:
+                    best[c, j], start[c, j] = total, i
+    starts, j = [], n
+    for c in range(k, 1, -1):
+        j = int(start[c, j])
+        starts.append(j)
+    return sorted(starts)
+
+
+def round_cut(last: float, first: float, whole: bool = False) -> float:
+    """The cut between a class ending at `last` and the next starting at `first` (last < first):
+    the number with the fewest significant digits in (last, first], the nearest to their middle
+    among those; a whole number when `whole`."""
+    middle = (last + first) / 2
+    for digits in range(1, 16):
+        step = 10.0 ** (math.floor(math.log10(abs(first))) - digits + 1) if first else 1.0
+        step = max(step, 1.0) if whole else step
+        low, high = math.floor(last / step) + 1, math.floor(first / step)
+        if low <= high:
+            return round(min(max(round(middle / step), low), high) * step, 12)
+    return first
 
 
 def _diverging(v: pd.Series, metric: str, tr: Translator) -> Classes:

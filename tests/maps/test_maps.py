@@ -164,19 +164,44 @@ def test_every_region_of_the_view_is_drawn_once(mdb):
 def test_sequential_classes_with_a_zero_class():
     values = pd.Series([0, 5, 10, 20, 40, 80, 160])
     classes = maps.classify(values, "people", tr_of("en"))
-    # Quartiles of the positive values: 12.5 → 12 (two significant digits, whole people), 30, 70.
-    assert classes.breaks == (0, 5, 12, 30, 70, 160)
-    assert classes.labels == ("0", "5 – 11", "12 – 29", "30 – 69", "70 – 160")
+    # A class of 0, then four of 5, 10, 20, 40, 80, 160 at their natural breaks: {5, 10, 20}, {40},
+    # {80}, {160} leaves 116.7 of squared deviations (mean 11.67), the next best, {5, 10}, {20, 40},
+    # {80}, {160}, 212.5. Cuts: the roundest number above the class's last value and up to the
+    # next class's first, nearest their middle: 30 (20–40), 60 (40–80), 100 (80–160).
+    assert classes.breaks == (0, 5, 30, 60, 100, 160)
+    assert classes.labels == ("0", "5 – 29", "30 – 59", "60 – 99", "100 – 160")
     assert classes.colours == maps.SEQUENTIAL[5]
-    assert classes.index(values).tolist() == [0, 1, 1, 2, 3, 4, 4]
+    assert classes.index(values).tolist() == [0, 1, 1, 1, 2, 3, 4]
 
 
 def test_share_classes_are_read_in_percent():
     classes = maps.classify(pd.Series([0.1, 0.2, 0.4]), "library_share", tr_of("uk"))
-    # Terciles of 10, 20, 40 (%): 16.7 → 17 and 26.7 → 27.
-    assert [round(b, 4) for b in classes.breaks] == [0.1, 0.17, 0.27, 0.4]
-    assert [t.replace("\u00a0", " ") for t in classes.labels] == ["10,0 % – 17,0 %", "17,0 % – 27,0 %",
-                                                                  "27,0 % – 40,0 %"]
+    # 10, 20, 40 (%) in a class each; cuts 20 (the only one-digit number in (10, 20]) and 30.
+    assert [round(b, 4) for b in classes.breaks] == [0.1, 0.2, 0.3, 0.4]
+    assert [t.replace("\u00a0", " ") for t in classes.labels] == ["10,0 % – 20,0 %", "20,0 % – 30,0 %",
+                                                                  "30,0 % – 40,0 %"]
+
+
+@pytest.mark.parametrize("values, k, starts", [
+    ([1, 2, 3, 10, 11, 12, 30], 3, [3, 6]),  # three clusters: {1, 2, 3}, {10, 11, 12}, {30}
+    ([30, 1, 12, 2, 11, 3, 10], 3, [3, 6]),  # in any order
+    ([1, 1, 1, 2, 2, 9], 5, [3, 5]),  # three distinct values: three classes, equal values together
+    # Rates that barely differ but for one low region: the low one alone, the rest split where they part.
+    ([6.0, 11.0, 11.1, 11.2, 12.4, 12.5, 12.6], 3, [1, 4]),
+    ([5, 5, 5], 4, []),
+    ([7], 5, []),
+])
+def test_natural_breaks(values, k, starts):
+    assert maps.natural_breaks(np.array(values, dtype=float), k) == starts
+
+
+@pytest.mark.parametrize("last, first, whole, cut", [
+    (20, 40, True, 30), (80, 160, True, 100), (129, 130, True, 130), (1, 2, True, 2),
+    (11.04, 11.3, False, 11.2),  # no one- or two-digit number between: 11.1–11.3, nearest the middle 11.17
+    (0.123, 0.5, False, 0.3), (10, 20, False, 20),
+])
+def test_round_cut(last, first, whole, cut):
+    assert maps.round_cut(last, first, whole) == pytest.approx(cut)
 
 
 @pytest.mark.parametrize("values, labels, colours", [
