@@ -250,11 +250,12 @@ def hub_table(ctx: Context, hubs: pd.DataFrame) -> None:
         return
     counts = [c for c in ("people", "activities") if c in table.columns]  # a release has people only
     placed = ["placed"] if "placed" in table.columns else []  # a release has no `placed` yet
-    shown = table[["name", *counts, "settlement", "hromada", *placed, "status", "joined_on"]]
+    shown = table[["name", *counts, "settlement", "hromada", *placed, "status", "joined_on"]].assign(
+        settlement=wording.place_names(table["settlement"], table["region_code"], tr),
+        hromada=wording.place_names(table["hromada"], table["region_code"], tr))
     styler = shown.style.format(lambda v: tr.count(v), subset=counts)
     styler = styler.format(lambda s: tr(f"map.status_{s}"), subset=["status"])
     styler = styler.format(lambda d: "—" if pd.isna(d) else tr.date(d), subset=["joined_on"])
-    styler = styler.format(lambda v: "—" if pd.isna(v) else str(v), subset=["settlement", "hromada"])
     styler = styler.format(lambda v: wording.placed_text(v, tr), subset=placed)
     headers = {"name": "col_hub", "settlement": "col_settlement", "hromada": "col_hromada", "placed": "col_placed",
                "status": "col_status", "joined_on": "col_joined", "people": "col_people",

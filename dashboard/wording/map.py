@@ -7,6 +7,7 @@ import pandas as pd
 from dashboard.contract import PLACED
 from dashboard.i18n import Translator
 from dashboard.wording.common import indicator_text
+from dashboard.wording.names import place_name
 from dashboard.metrics.map import HIDDEN, METRICS, NO_DATA, OCCUPIED_STATE, VALUE, region_states
 
 # Tooltip fields of the map (short: every hub record carries them, 6,000 times).
@@ -104,11 +105,17 @@ def placed_text(placed: object, tr: Translator) -> str:
     return tr(f"map.placed_{placed}") if isinstance(placed, str) and placed in PLACED else tr("map.placed_none")
 
 
+def place_names(names: pd.Series, regions: pd.Series, tr: Translator, missing: str = "—") -> list[str]:
+    """Settlement or hromada names in the page's language (wording.names.place_name: romanised in
+    English); `missing` where there is none."""
+    return [place_name(n, r, tr) if isinstance(n, str) and n else missing for n, r in zip(names, regions)]
+
+
 def hub_tips(hubs: pd.DataFrame, tr: Translator, names: dict[str, str]) -> pd.DataFrame:
     """The tooltip lines of each hub: name; settlement and hromada (and "placed at settlement" when
     the point is the settlement's, not the hub's own); region; status and date; figures."""
-    settlement = hubs["settlement"].astype("object").where(hubs["settlement"].notna(), "")
-    hromada = [tr("map.hromada", name=h) if isinstance(h, str) and h else "" for h in hubs["hromada"]]
+    settlement = place_names(hubs["settlement"], hubs["region_code"], tr, missing="")
+    hromada = [tr("map.hromada", name=h) if h else "" for h in place_names(hubs["hromada"], hubs["region_code"], tr, "")]
     place = [", ".join(p for p in pair if p) or "—" for pair in zip(settlement, hromada)]
     if "placed" in hubs.columns:  # a release has no `placed`
         marker = tr("map.tip_placed_settlement")

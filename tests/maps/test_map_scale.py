@@ -233,3 +233,19 @@ def test_exported_map_names_every_region_without_overlap(lang):
     merc = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))  # noqa: E731
     scale = min(MAP_SIZE[0] / math.radians(east - west), MAP_SIZE[1] / (merc(north) - merc(south)))
     assert _apart(_boxes(labels, scale, maps.STATIC_LABEL_SIZE))
+
+
+@pytest.mark.parametrize("lang, place", [
+    # Romanised by the national system (resolution No. 55 of 2010): я → ia, ц → ts, ь and the
+    # apostrophe unwritten, final -ий → -yi; Kemerovo's Russian names by BGN/PCGN.
+    ("en", ["Kamianets-Podilskyi, Kamianets-Podilska hromada", "Prokopyevsk"]),
+    ("uk", ["Кам'янець-Подільський, Кам’янець-Подільська громада", "Прокопьевск"]),
+])
+def test_hub_tooltips_name_places_in_the_page_language(lang, place):
+    hubs = pd.DataFrame({"hub_id": ["a", "b"], "name": ["Бібліотека", "Центр"], "region_code": ["UA-68", "RU-KEM"],
+                         "settlement": ["Кам'янець-Подільський", "Прокопьевск"], "hromada": ["Кам’янець-Подільська", None],
+                         "lat": [48.7, 53.9], "lon": [26.6, 86.7], "joined_on": [pd.NaT, pd.NaT], "status": ["active", "active"],
+                         "people": pd.array([12, 15], dtype="Int64"), "activities": pd.array([3, 4], dtype="Int64")})
+    points = maps.hub_points(hubs, Translator(lang, 10), {})
+    assert [p["l1"] for p in points] == place
+    assert [p["t"] for p in points] == ["Бібліотека", "Центр"]  # a hub's own name as registered

@@ -89,13 +89,13 @@ def test_public_mode_lists_no_hub_off_the_map():
     assert "Hubs the map cannot place" not in [s.value for s in at.subheader]
 
 
-@pytest.mark.parametrize("lang, marker, column, values", [
+@pytest.mark.parametrize("lang, marker, column, values, places", [
     ("en", "placed at its settlement: no coordinates in the registry", "On the map",
-     ["placed at settlement", "not on the map"]),
+     ["placed at settlement", "not on the map"], ("Bratslav", "Bratslavska", "Brovary", "Brovarska")),
     ("uk", "розміщено за населеним пунктом: у реєстрі немає координат", "На мапі",
-     ["розміщено за населеним пунктом", "немає на мапі"]),
+     ["розміщено за населеним пунктом", "немає на мапі"], ("Брацлав", "Брацлавська", "Бровари", "Броварська")),
 ])
-def test_map_marks_a_hub_placed_at_its_settlement(monkeypatch, lang, marker, column, values):
+def test_map_marks_a_hub_placed_at_its_settlement(monkeypatch, lang, marker, column, values, places):
     internal_mode(monkeypatch)  # a release carries no `placed` yet: live figures
     tr = Translator(lang)
     region = {"en": "Vinnytsia Oblast", "uk": "Вінницька область"}[lang]
@@ -104,9 +104,10 @@ def test_map_marks_a_hub_placed_at_its_settlement(monkeypatch, lang, marker, col
     # The programme's hubs with a point: ХЦО-00001 at its settlement, ХЦО-00003 at its own coordinates.
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     points = next(layer for layer in deck["layers"] if layer["id"] == maps.LAYER_HUBS)["data"]
+    # Place names in the page's language: romanised in English (Брацлав → Bratslav, Бровари → Brovary).
     assert {p["t"]: p["l1"] for p in points} == {
-        "Брацлавська публічна бібліотека": f"Брацлав, {tr('map.hromada', name='Брацлавська')} · {marker}",
-        "ЦНАП <b>Бровари</b>": f"Бровари, {tr('map.hromada', name='Броварська')}",
+        "Брацлавська публічна бібліотека": f"{places[0]}, {tr('map.hromada', name=places[1])} · {marker}",
+        "ЦНАП <b>Бровари</b>": f"{places[2]}, {tr('map.hromada', name=places[3])}",
     }
     assert tr("map.placed_count", n="1") in [c.value for c in at.caption]
     # The hub table of the selected region: ХЦО-00001 and ХЦО-00002 (off the map), as read and exported.
@@ -127,4 +128,5 @@ def test_tooltips_mark_only_hubs_placed_at_their_settlement(frame_has_placed):
     if not frame_has_placed:  # a release's hubs carry no `placed`
         hubs = hubs.drop(columns="placed")
     marker = " · placed at its settlement: no coordinates in the registry"
-    assert hub_tips(hubs, tr, {})["l1"].tolist() == ["Брацлав" + (marker if frame_has_placed else ""), "Бровари"]
+    # English tooltips romanise place names: Брацлав → Bratslav, Бровари → Brovary.
+    assert hub_tips(hubs, tr, {})["l1"].tolist() == ["Bratslav" + (marker if frame_has_placed else ""), "Brovary"]
