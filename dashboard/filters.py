@@ -163,6 +163,25 @@ def _as_values(values: str | Sequence[str]) -> list[str]:
     return [v for v in values if v != ""]
 
 
+def link_period(link: Mapping[str, Sequence[str]], choices: Choices) -> tuple[tuple[dt.date, dt.date], list[str]]:
+    """The period a link asks for (`from`, `to`; the last value of each counts), clamped to the
+    data's bounds, and the names that fell back: a missing or unreadable date is the programme's
+    default one, and a start after the end gives the whole default period (as build_filters)."""
+    asked = [parse_date((list(link.get(name, [])) or [""])[-1]) for name in (FROM_PARAM, TO_PARAM)]
+    start = _clamp(asked[0] or choices.default_start, choices)
+    end = _clamp(asked[1] or choices.default_end, choices)
+    if start > end:
+        return (choices.default_start, choices.default_end), [FROM_PARAM, TO_PARAM]
+    return (start, end), []
+
+
+def period_params(start: dt.date, end: dt.date, choices: Choices) -> dict[str, list[str]]:
+    """The link's `from` and `to` for a period: each date that differs from the programme's default
+    as `YYYY-MM-DD`, an empty list (no parameter) for one that does not."""
+    return {FROM_PARAM: [] if start == choices.default_start else [start.isoformat()],
+            TO_PARAM: [] if end == choices.default_end else [end.isoformat()]}
+
+
 def build_filters(
     programme: str | None,
     start: dt.date | None,
@@ -217,12 +236,14 @@ def phase_range(phase: str) -> tuple[dt.date, dt.date] | None:
 def quick_periods(
     default: tuple[dt.date, dt.date], phases: Sequence[str], bounds: tuple[dt.date, dt.date]
 ) -> dict[str, tuple[dt.date, dt.date]]:
-    """Quick picks: `all` (the programme's whole span), each calendar year in it, each project phase.
+    """Quick picks: `all` (the programme's whole span, `default`), each calendar year in it, each
+    project phase.
 
     Keys are `all`, `year:2024`, `phase:2022–2023`; a phase that equals one calendar year is
-    left out (the year already offers it). Ranges are clamped to the data's `bounds`.
+    left out (the year already offers it). Ranges are clamped to the programme's own span (as a
+    release holds them: release.grain.periods), and that to the data's `bounds`.
     """
-    first_day, last_day = bounds
+    first_day, last_day = max(default[0], bounds[0]), min(default[1], bounds[1])
     picks = {"all": default}
     for year in range(default[0].year, default[1].year + 1):
         picks[f"year:{year}"] = (max(dt.date(year, 1, 1), first_day), min(dt.date(year, 12, 31), last_day))
@@ -244,10 +265,21 @@ def matching_quick(choices: Choices, start: dt.date, end: dt.date) -> str | None
     return None
 
 
+def containing_quick(choices: Choices, start: dt.date, end: dt.date) -> str:
+    """The quick pick whose range equals [start, end], else the shortest one that contains it,
+    else `all`."""
+    exact = matching_quick(choices, start, end)
+    if exact is not None:
+        return exact
+    holding = [(span[1] - span[0], key) for key, span in choices.quick.items() if span[0] <= start and end <= span[1]]
+    return min(holding)[1] if holding else "all"
+
+
 def default_period(
     first: dt.date | None, last: dt.date | None, data_date: dt.date | None
 ) -> tuple[dt.date, dt.date]:
-    """A programme's whole span: 1 January of its first year to the data date.
+    """A programme's whole span: the first day of the month of its first record to the data date,
+    so that "All time", its trend charts and files start at the data, not months before it.
 
     A programme that stopped before the data date ends on 31 December of its last year, so
     its quick picks do not run through empty years. Without dates, the data date's year.
@@ -256,7 +288,7 @@ def default_period(
     if first is None or last is None:
         return dt.date(end_of_data.year, 1, 1), end_of_data
     end = min(end_of_data, dt.date(last.year, 12, 31)) if last <= end_of_data else last
-    return dt.date(first.year, 1, 1), max(end, first)
+    return dt.date(first.year, first.month, 1), max(end, first)
 
 
 def make_choices(

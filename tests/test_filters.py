@@ -30,28 +30,35 @@ CHOICES = flt.make_choices(
 
 
 def test_choices_bounds_defaults_and_quick_picks():
-    assert (CHOICES.first_day, CHOICES.last_day) == (D(2012, 1, 1), D(2025, 6, 30))
-    assert (CHOICES.default_start, CHOICES.default_end) == (D(2022, 1, 1), D(2025, 6, 30))
+    # Each programme's time starts on the first day of the month of its first record (ua_hubs:
+    # 17 October 2022; kem_centres: 15 May 2012), not on 1 January of that year.
+    assert (CHOICES.first_day, CHOICES.last_day) == (D(2012, 5, 1), D(2025, 6, 30))
+    assert (CHOICES.default_start, CHOICES.default_end) == (D(2022, 10, 1), D(2025, 6, 30))
     assert CHOICES.quick == {
-        "all": (D(2022, 1, 1), D(2025, 6, 30)),
-        "year:2022": (D(2022, 1, 1), D(2022, 12, 31)),
+        "all": (D(2022, 10, 1), D(2025, 6, 30)),
+        "year:2022": (D(2022, 10, 1), D(2022, 12, 31)),  # from the programme's first month
         "year:2023": (D(2023, 1, 1), D(2023, 12, 31)),
         "year:2024": (D(2024, 1, 1), D(2024, 12, 31)),
         "year:2025": (D(2025, 1, 1), D(2025, 6, 30)),  # clamped to the data date
-        "phase:2022–2023": (D(2022, 1, 1), D(2023, 12, 31)),
+        "phase:2022–2023": (D(2022, 10, 1), D(2023, 12, 31)),
     }
     assert flt.matching_quick(CHOICES, D(2024, 1, 1), D(2024, 12, 31)) == "year:2024"
     assert flt.matching_quick(CHOICES, D(2024, 1, 2), D(2024, 12, 31)) is None
 
 
-@pytest.mark.parametrize("first, last, data_date, expected", [
-    (D(2022, 10, 17), D(2025, 3, 3), D(2025, 6, 30), (D(2022, 1, 1), D(2025, 6, 30))),
-    (D(2010, 3, 1), D(2013, 2, 1), D(2025, 6, 30), (D(2010, 1, 1), D(2013, 12, 31))),
-    (D(2024, 1, 5), D(2025, 8, 1), D(2025, 6, 30), (D(2024, 1, 1), D(2025, 8, 1))),
-    (None, None, D(2025, 6, 30), (D(2025, 1, 1), D(2025, 6, 30))),
-])
-def test_default_period(first, last, data_date, expected):
-    assert flt.default_period(first, last, data_date) == expected
+def test_quick_picks_are_periods_a_release_holds():
+    # A quick pick that a release does not hold as such would be answered by a wider period: every
+    # pick is one of the release's periods with the same days (dashboard.release.grain.periods).
+    from dashboard.release import grain
+    for programme, span in {"ua_hubs": (D(2022, 10, 17), D(2025, 3, 3)),
+                            "kem_centres": (D(2010, 3, 9), D(2012, 11, 30))}.items():
+        phases = ["2022–2023", "2024", "2025"] if programme == "ua_hubs" else ["2010–2012"]
+        choices = flt.make_choices(LABELS, {"ua_hubs": (D(2022, 10, 17), D(2025, 3, 3)),
+                                            "kem_centres": (D(2010, 3, 9), D(2012, 11, 30))},
+                                   phases, D(2025, 6, 30), programme)
+        held = grain.periods(flt.default_period(*span, D(2025, 6, 30)), phases)
+        for key, days in choices.quick.items():
+            assert held[key] == days, (programme, key)
 
 
 @pytest.mark.parametrize("phase, expected", [
@@ -118,10 +125,10 @@ def test_link_codes(values, codes, unknown):
     (("ua_hubs", D(2024, 1, 1), D(2024, 12, 31), ["UA-32", "UA-05", "XX"], {"age": ["70_plus", "60_69", "?"]}),
      Filters("ua_hubs", D(2024, 1, 1), D(2024, 12, 31), regions=("UA-05", "UA-32"), age_band=("60_69", "70_plus")),
      []),
-    (("nope", None, None, [], {}), Filters("ua_hubs", D(2022, 1, 1), D(2025, 6, 30)), ["programme"]),
-    (("ua_hubs", D(2025, 1, 1), D(2024, 1, 1), [], {}), Filters("ua_hubs", D(2022, 1, 1), D(2025, 6, 30)),
+    (("nope", None, None, [], {}), Filters("ua_hubs", D(2022, 10, 1), D(2025, 6, 30)), ["programme"]),
+    (("ua_hubs", D(2025, 1, 1), D(2024, 1, 1), [], {}), Filters("ua_hubs", D(2022, 10, 1), D(2025, 6, 30)),
      ["from", "to"]),
-    (("ua_hubs", D(2001, 1, 1), D(2030, 1, 1), [], {}), Filters("ua_hubs", D(2012, 1, 1), D(2025, 6, 30)), []),
+    (("ua_hubs", D(2001, 1, 1), D(2030, 1, 1), [], {}), Filters("ua_hubs", D(2012, 5, 1), D(2025, 6, 30)), []),
 ])
 def test_build_filters(args, expected, problems):
     programme, start, end, regions, segment = args
@@ -150,3 +157,38 @@ def test_every_url_parameter_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     links = readme.split("\n## Links\n", 1)[1].split("\n## ", 1)[0]
     assert [name for name in flt.PARAMS if f"`{name}`" not in links] == []
+
+
+# CHOICES: ua_hubs from 1 October 2022 to 30 June 2025; the data's bounds from 1 May 2012.
+@pytest.mark.parametrize("link, expected", [
+    ({}, (D(2022, 10, 1), D(2025, 6, 30))),
+    ({"from": ["2024-01-01"], "to": ["2024-12-31"]}, (D(2024, 1, 1), D(2024, 12, 31))),
+    ({"from": ["2024-01-01"]}, (D(2024, 1, 1), D(2025, 6, 30))),  # the end a link leaves out: the default
+    ({"from": ["2023-01-01", "2024-01-01"]}, (D(2024, 1, 1), D(2025, 6, 30))),  # the last value counts
+    ({"from": ["31.12.2024"], "to": ["2024-12-31"]}, (D(2022, 10, 1), D(2024, 12, 31))),
+    ({"from": ["2001-01-01"], "to": ["2030-01-01"]}, (D(2012, 5, 1), D(2025, 6, 30))),  # clamped to the bounds
+    ({"from": ["2025-01-01"], "to": ["2024-01-01"]}, (D(2022, 10, 1), D(2025, 6, 30))),  # reversed: the default
+])
+def test_link_period(link, expected):
+    reversed_dates = link.get("from") == ["2025-01-01"]  # the one reversed case
+    assert flt.link_period(link, CHOICES) == (expected, ["from", "to"] if reversed_dates else [])
+
+
+def test_period_params_leave_the_default_out():
+    assert flt.period_params(D(2022, 10, 1), D(2025, 6, 30), CHOICES) == {"from": [], "to": []}
+    assert flt.period_params(D(2024, 1, 1), D(2025, 6, 30), CHOICES) == {"from": ["2024-01-01"], "to": []}
+    assert flt.period_params(D(2024, 1, 1), D(2024, 12, 31), CHOICES) == {"from": ["2024-01-01"],
+                                                                         "to": ["2024-12-31"]}
+    # A link written from them reads back as the same period.
+    for start, end in ((D(2024, 1, 1), D(2025, 6, 30)), (D(2022, 10, 1), D(2023, 3, 31))):
+        assert flt.link_period(flt.period_params(start, end, CHOICES), CHOICES) == ((start, end), [])
+
+
+@pytest.mark.parametrize("start, end, expected", [
+    (D(2024, 1, 1), D(2024, 12, 31), "year:2024"),
+    (D(2024, 3, 1), D(2024, 3, 31), "year:2024"),  # a month: the year that holds it
+    (D(2023, 3, 1), D(2024, 3, 31), "all"),  # across two years and outside the phase
+    (D(2022, 11, 1), D(2023, 2, 28), "phase:2022–2023"),
+])
+def test_containing_quick(start, end, expected):
+    assert flt.containing_quick(CHOICES, start, end) == expected

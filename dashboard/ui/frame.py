@@ -141,6 +141,9 @@ def _history_navigation() -> bool:
 def _write_link(values: Mapping[str, Sequence[str]]) -> None:
     """Put the filters' codes in the URL where they differ from it: one message, one history entry.
 
+    Every filter, the period's dates included, is written here in one update: a widget bound to
+    the URL sends a message of its own, and each message is an entry of the browser's history (a
+    quick pick that set both dates made two, and Back led to a period nobody chose).
     An empty list drops the parameter (a filter at its default is not written).
     """
     changed = {name: list(codes) for name, codes in values.items() if st.query_params.get_all(name) != list(codes)}
@@ -273,7 +276,14 @@ def _filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule, hub_d
     # in the link, not typed); one region at most, one value of each characteristic.
     held = release is not None
     dates = dict(min_value=choices.first_day, max_value=choices.last_day, format="DD.MM.YYYY",
-                 bind="query-params", on_change=_dates_changed, args=(choices,), disabled=held)
+                 on_change=_dates_changed, args=(choices,), disabled=held)
+    if link is not None:
+        # The link's period, and the quick pick that matches it: none lit when none does, and in a
+        # release, whose periods are picked from a list, the narrowest one that holds it.
+        period, reversed_dates = filters.link_period(link, choices)
+        st.session_state[FROM_PARAM], st.session_state[TO_PARAM] = period
+        st.session_state[QUICK_KEY] = (filters.containing_quick(choices, *period) if held
+                                       else filters.matching_quick(choices, *period))
     if held:
         now = filters.matching_quick(choices, st.session_state.get(FROM_PARAM), st.session_state.get(TO_PARAM))
         side.selectbox(tr("filter.period"), list(choices.quick), format_func=lambda q: _quick_label(q, tr),
@@ -310,8 +320,10 @@ def _filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule, hub_d
                 placeholder=tr("filter.placeholder"), select_all=False, **one,
             )
     _write_link({PROGRAMME_PARAM: [] if programme == programmes[default] else [programme],
-                 REGION_PARAM: picked, **segment})
+                 **filters.period_params(start, end, choices), REGION_PARAM: picked, **segment})
     f, problems = filters.build_filters(programme, start, end, picked, segment, choices=choices)
+    if link is not None:
+        problems = reversed_dates + problems
     _key, f, notices = cache.source(folder, version, rule).view(f)
     data_date = _data_date(report)
     side.caption(tr("common.data_date", date=tr.date(data_date)) if data_date else tr("common.data_date_unknown"))

@@ -72,7 +72,7 @@ def test_start_after_end_falls_back_to_the_whole_period():
     at = run_app({"lang": "en", "from": "2025-01-01", "to": "2023-01-01"})
     assert not at.exception
     assert "from" in at.warning[0].value and "to" in at.warning[0].value
-    assert "1 January 2022 – 30 June 2025" in at.caption[0].value  # the period the page shows
+    assert "1 October 2022 – 30 June 2025" in at.caption[0].value  # the period the page shows: all time
 
 
 def test_changing_programme_resets_period_and_regions():
@@ -80,10 +80,12 @@ def test_changing_programme_resets_period_and_regions():
     at.selectbox(key="programme").set_value("kem_centres").run()
     assert not at.exception
     assert at.multiselect(key="region").value == []
-    assert (at.date_input(key="from").value, at.date_input(key="to").value) == (D(2012, 1, 1), D(2012, 12, 31))
-    # The periods Kemerovo's release holds: all time, its one year, its quarters and months.
+    assert (at.date_input(key="from").value, at.date_input(key="to").value) == (D(2012, 5, 1), D(2012, 12, 31))
+    # The periods Kemerovo's release holds: all time, its one year, its quarters and months, from
+    # its first record in May 2012 (no first quarter, no January).
     options = at.get_by_key("quick").options
-    assert options[1] == "2012" and "1 кв. 2012" in options and all("2024" not in o for o in options)
+    assert options[1] == "2012" and "2 кв. 2012" in options and all("2024" not in o for o in options)
+    assert "1 кв. 2012" not in options and "травень 2012\u202fр." in options
 
 
 def test_phase_quick_pick():
@@ -91,7 +93,7 @@ def test_phase_quick_pick():
     assert "Phase 2022–2023" in at.get_by_key("quick").options
     at.get_by_key("quick").set_value("phase:2022–2023").run()
     assert not at.exception
-    assert (at.date_input(key="from").value, at.date_input(key="to").value) == (D(2022, 1, 1), D(2023, 12, 31))
+    assert (at.date_input(key="from").value, at.date_input(key="to").value) == (D(2022, 10, 1), D(2023, 12, 31))
 
 
 def test_typed_dates_clear_the_quick_pick(monkeypatch):
