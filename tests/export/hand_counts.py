@@ -86,7 +86,7 @@ VINNYTSIA_TABLES: dict[str, tuple[list[str], list[list[object]]]] = {
         # 1 hub (ХЦО-00001) against none in 2023 (C is 45–59, P a man).
         ["Active hubs", 1, "", 0, 1],
         # 2 library hubs of 40 libraries at the end of 2024 and of 2023 alike.
-        ["Libraries that are hubs", 5.0, "%", 5.0, 0.0],
+        ["Public libraries serving as hubs", 5.0, "%", 5.0, 0.0],
         ["People trained", 12, "", 0, 12],
         ["Classes and consultations", 12, "", 0, 12],
         # Coordinators do not depend on the group of people: UA-05's 21 against 23.
@@ -119,7 +119,7 @@ MEN_TABLES: dict[str, tuple[list[str], list[list[object]]]] = {
         # ХЦО-00001 and ХЦО-00003 against ХЦО-00001 alone (P in December 2023).
         ["Active hubs", 2, "", 1, 1],
         # 2 library hubs of 150 libraries (1.33%), at the end of 2024 and of 2023.
-        ["Libraries that are hubs", 1.3, "%", 1.3, 0.0],
+        ["Public libraries serving as hubs", 1.3, "%", 1.3, 0.0],
         # 9 people against P alone: both hidden, and no change is written.
         ["People trained", FEWER, "", FEWER, None],
         # 16 classes of B and 2 of P in 2024, against P's one class of December 2023.

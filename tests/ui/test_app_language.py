@@ -61,9 +61,9 @@ def test_ukrainian_page_is_in_ukrainian():
 @pytest.mark.parametrize("lang, period, library_share, skills, rows_read", [
     # All time: library hubs H1, H2, H5 of 150 public libraries = 2.0%; rating 7–10 before 0 of 26,
     # after 21 of 24 = 87.5% (+87.5 pp); participants_2024.csv had 25,391 rows.
-    ("uk", "1 січня 2022 р. – 30 червня 2025 р.", ("Частка бібліотек-хабів", "2,0 %"),
+    ("uk", "1 жовтня 2022 р. – 30 червня 2025 р.", ("Публічні бібліотеки, що є хабами", "2,0 %"),
      ("Оцінюють навички на 7–10: до → після", "0,0 % → 87,5 %", "+87,5 в. п."), ("Рядків прочитано", "25 391")),
-    ("en", "1 January 2022 – 30 June 2025", ("Libraries that are hubs", "2.0%"),
+    ("en", "1 October 2022 – 30 June 2025", ("Public libraries serving as hubs", "2.0%"),
      ("Rating their skills 7–10: before → after", "0.0% → 87.5%", "+87.5 pp"), ("Rows read", "25,391")),
 ])
 def test_numbers_and_dates_follow_the_language(monkeypatch, lang, period, library_share, skills, rows_read):
