@@ -21,6 +21,8 @@ RATES = indicators.rates(FIGURES)
 # before → after card of the shares rating 7–10.
 KPI_CARDS = ("hubs", "library_share", "people", "activities", "coordinators", "regions", "share_after")
 BEFORE_AFTER = "share_after"
+# The cards of a programme whose data record only its network (no class, nobody trained).
+NETWORK_CARDS = ("hubs", "library_share")
 
 
 def compute_counts(db: Database, f: Filters, rule: Rule) -> pd.DataFrame:

@@ -18,15 +18,24 @@ def load_regions(db: Database) -> pd.DataFrame:
 
 
 def load_programme_spans(db: Database) -> pd.DataFrame:
-    """Per programme: its countries, first and last activity or training date, and its phases."""
+    """Per programme: its countries, first and last activity or training date, and its phases.
+
+    A programme whose extract records no class and no training, only its network (sites that
+    joined, a waiting list by month), spans the dates of that network instead: its own years.
+    """
     return db.execute(
         "WITH dates AS ("
         "  SELECT programme, CAST(activity_date AS DATE) AS day FROM activities"
         "  UNION ALL SELECT programme, CAST(coalesce(start_date, end_date) AS DATE) FROM trainings),"
+        " network AS ("
+        "  SELECT programme, CAST(joined_on AS DATE) AS day FROM hubs WHERE joined_on IS NOT NULL"
+        "  UNION ALL SELECT programme, CAST(month AS DATE) FROM waitlist),"
         " progs AS (SELECT programme FROM hubs UNION SELECT programme FROM activities)"
         " SELECT p.programme,"
-        "  (SELECT min(day) FROM dates d WHERE d.programme = p.programme) AS first_day,"
-        "  (SELECT max(day) FROM dates d WHERE d.programme = p.programme) AS last_day,"
+        "  coalesce((SELECT min(day) FROM dates d WHERE d.programme = p.programme),"
+        "           (SELECT min(day) FROM network n WHERE n.programme = p.programme)) AS first_day,"
+        "  coalesce((SELECT max(day) FROM dates d WHERE d.programme = p.programme),"
+        "           (SELECT max(day) FROM network n WHERE n.programme = p.programme)) AS last_day,"
         "  (SELECT list(DISTINCT r.country_code ORDER BY r.country_code) FROM hubs h"
         "     JOIN regions r ON r.region_code = h.region_code WHERE h.programme = p.programme) AS countries,"
         "  (SELECT list(DISTINCT t.phase ORDER BY t.phase) FROM trainings t"

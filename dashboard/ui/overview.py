@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
@@ -56,6 +58,28 @@ def kpi_cards(ctx: Context, counts: pd.DataFrame, previous: pd.DataFrame | None,
         st.caption(tr("release.official_cards"))
     if previous is None:
         st.caption(tr("kpi.no_previous"))
+
+
+def records_no_people(ctx: Context) -> bool:
+    """Whether the programme's data record nobody trained at all, in all of its time and places
+    (a network of centres sent as sites, a waiting list and partners): its Overview is its network."""
+    f = ctx.filters.everyone()
+    whole = dataclasses.replace(f, start=ctx.choices.default_start, end=ctx.choices.default_end, regions=())
+    return metrics.is_empty(cache.counts(ctx, whole))
+
+
+def network_cards(ctx: Context, counts: pd.DataFrame, previous: pd.DataFrame | None) -> None:
+    """The Overview of a programme that records only its network: what its data hold, and the
+    cards that have a figure (its sites and the libraries among them); the growth follows."""
+    tr = ctx.tr
+    st.info(tr("kpi.network_only", programme=tr(f"programme.{ctx.filters.programme}")),
+            icon=":material/hub:")
+    kpis = metrics.compute_kpis(counts, previous)
+    values = pd.to_numeric(kpis["value"], errors="coerce")
+    shown = kpis[kpis["kpi"].isin(metrics.NETWORK_CARDS) & values.notna() & (values > 0)]
+    for col, k in zip(st.columns(4), shown.itertuples(index=False)):
+        label, value, delta, note, definition = wording.kpi_card(k, tr)
+        col.metric(label, value, delta, help=definition, delta_description=note, border=True)
 
 
 def trend(ctx: Context) -> None:

@@ -230,3 +230,47 @@ def test_threshold_comes_from_the_setting(monkeypatch):
     assert shown["People trained"] == "6"  # C (5) and P: shown once k is 5
     assert shown["Classes and consultations"] == "6"
     assert any("Counts of 1 to 4 people" in c.value for c in at.caption)
+
+
+def _network_only(clean_dir, folder):
+    """The fixture extract with Kemerovo's centres as some extracts send them: sites, waiting list
+    and partners, no class, participant, rating or training (K's 3 people of 2012 left out)."""
+    import shutil
+
+    import duckdb
+    import pandas as pd
+
+    shutil.copytree(clean_dir, folder)
+    for table in ("activities", "participants", "assessments", "trainings"):
+        path = folder / f"{table}.parquet"
+        if "programme" not in pd.read_parquet(path).columns:
+            continue
+        duckdb.execute(f"COPY (SELECT * FROM read_parquet('{path}') WHERE programme <> 'kem_centres') "
+                       f"TO '{folder / 'kept.parquet'}' (FORMAT parquet)")
+        (folder / "kept.parquet").replace(path)
+    return folder
+
+
+@pytest.mark.parametrize("lang, period, growth", [
+    ("en", "1 March 2010 –", "Sites opened and active, by year"),
+    ("uk", "1 березня 2010\u202fр. –", "Відкриті й активні заклади за роками"),
+])
+def test_a_programme_that_records_only_its_network_opens_on_its_growth(clean_dir, tmp_path, monkeypatch,
+                                                                       lang, period, growth):
+    # The fixture's first centre joined in March 2010: the programme opens on its own years (not on
+    # the data date's year, where it said "No data"), every card shown has a figure, and the page
+    # says what the data hold and shows the network's growth.
+    import pandas as pd
+
+    folder = _network_only(clean_dir, tmp_path / "clean")
+    hubs = pd.read_parquet(folder / "hubs.parquet")
+    first = hubs.loc[hubs["programme"] == "kem_centres", "joined_on"].min()
+    assert (first.year, first.month) == (2010, 3)
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(folder))
+    at = run_app({"lang": lang, "programme": "kem_centres"})
+    assert not at.exception
+    assert period in at.caption[0].value
+    assert any("Kemerovo" in i.value or "Кемеров" in i.value for i in at.info)
+    shown = cards(at)
+    assert shown and all(value not in ("—", "0", "fewer than 10", "менше 10") for _label, value, _d in shown)
+    assert any(growth in h.value for h in at.subheader) and at.get("vega_lite_chart")
