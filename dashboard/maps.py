@@ -356,17 +356,15 @@ def hub_cells(hubs: pd.DataFrame, tr: Translator, names: dict[str, str]) -> list
     if cells.empty:
         return []
     top = float(cells["hubs"].max())
-    statuses = [s for s in (*STATUS_MARKS, *sorted(set(cells.columns) - set(STATUS_MARKS)))
-                if s in cells.columns and s not in ("region_code", "lon", "lat", "hubs")]
+    statuses = [s for s in STATUS_MARKS if s in cells.columns]  # a status without words is only counted
+    words = {s: tr(f"map.status_{s}") for s in statuses}
     records = []
-    for row in cells.itertuples(index=False):
-        counts = row._asdict()
-        by_status = " · ".join(tr("map.cell_status", status=tr(f"map.status_{s}"), n=tr.number(counts[s]))
-                               for s in statuses if counts[s])
+    for cell in cells.to_dict("records"):
+        by_status = " · ".join(tr("map.cell_status", status=words[s], n=tr.number(cell[s])) for s in statuses if cell[s])
         records.append({
-            "code": row.region_code, "p": [round(float(row.lon), 3), round(float(row.lat), 3)],
-            "r": round(CELL_RADIUS_MAX * math.sqrt(row.hubs / top)),
-            "t": names.get(row.region_code, row.region_code), "l1": tr.plural("map.cell_hubs", row.hubs),
+            "code": cell["region_code"], "p": [round(float(cell["lon"]), 3), round(float(cell["lat"]), 3)],
+            "r": round(CELL_RADIUS_MAX * math.sqrt(cell["hubs"] / top)),
+            "t": names.get(cell["region_code"], cell["region_code"]), "l1": tr.plural("map.cell_hubs", cell["hubs"]),
             "l2": by_status, "l3": tr("map.tip_cell_click"), "l4": "",
         })
     return records

@@ -29,7 +29,6 @@ YEAR_KEY = "map_year"
 # Bumped on every click on the map: the next run draws a fresh chart (no stale selection
 # dimming the other regions) that fits the newly selected region.
 NONCE_KEY = "_map_nonce"
-MAP_HEIGHT = maps.VIEW_HEIGHT
 TABLE_HEIGHT = 430  # tall enough for a dozen rows; longer tables scroll
 # A phone says so in a client hint (Chromium) or with "Mobi" in its user agent (MDN's advice).
 PHONE_HINT, PHONE_AGENT = "?1", "Mobi"

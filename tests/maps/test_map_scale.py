@@ -249,3 +249,9 @@ def test_hub_tooltips_name_places_in_the_page_language(lang, place):
     points = maps.hub_points(hubs, Translator(lang, 10), {})
     assert [p["l1"] for p in points] == place
     assert [p["t"] for p in points] == ["Бібліотека", "Центр"]  # a hub's own name as registered
+
+
+def test_a_hub_of_unknown_status_is_counted_in_its_cell_without_words():
+    hubs = _hubs([("UA-05", 49.10, 28.10, "active"), ("UA-05", 49.20, 28.20, None), ("UA-05", 49.30, 28.30, "planned")])
+    [cell] = maps.hub_cells(hubs, Translator("en"), {})
+    assert (cell["l1"], cell["l2"]) == ("3 hubs in this area", "active: 1")
