@@ -369,6 +369,25 @@ def test_cleaned_demo_has_realistic_targets(cleaned):
     assert report["files"]["targets_2024_2025.csv"]["duplicates"] == 1
 
 
+# --- shapes the demo shows (pandas over the cleaned Parquet, not the generator's figures) ----------
+
+def _parquet(clean: Path, table: str) -> pd.DataFrame:
+    return pd.read_parquet(clean / f"{table}.parquet")
+
+
+def test_about_6000_hubs_by_2022_and_library_hubs_past_3000_in_2023(cleaned):
+    hubs = _parquet(cleaned, "hubs")
+    hubs = hubs[hubs["programme"] == "ua_hubs"]
+    assert hubs["joined_on"].dt.year.min() == 2021  # the network's launch
+    years = range(2021, 2026)
+    joined = hubs["joined_on"].dt.year.value_counts().reindex(years, fill_value=0).cumsum()
+    library = hubs.loc[hubs["is_library"].fillna(False).astype(bool), "joined_on"]
+    library = library.dt.year.value_counts().reindex(years, fill_value=0).cumsum()
+    assert joined[2021] >= 5000 and 5500 <= joined[2022] <= 6050, joined
+    assert library[2022] < 3000 < library[2023], library
+    assert joined[2025] - joined[2023] < 300
+
+
 @pytest.mark.parametrize(("target", "sql", "low", "high"), TARGETS, ids=[t[0] for t in TARGETS])
 def test_cleaned_demo_meets_calibration_target(cleaned, target, sql, low, high):
     value = _one(cleaned, sql)

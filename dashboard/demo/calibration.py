@@ -9,6 +9,12 @@ from __future__ import annotations
 # --- Hub registry ---------------------------------------------------------------------------
 # The national registry lists about 6,000 Digital Education Hubs.
 HUBS_TOTAL = 6000
+# Most of them joined in the network's first year (more than 6,000 by the end of 2021 in the
+# published history); the 2022–2023 phase then brought this share of its regions' library hubs
+# in (October 2022 – September 2023), so that library hubs pass 3,000 in 2023.
+PHASE1_LIBRARY_JOINS = 0.30
+# The 2024 and 2025 phases added a few other institutions (ЦНАП, schools) in their regions.
+LATE_JOINS = {"2024": 0.03, "2025": 0.01}
 # 3,000–3,500 of them are public libraries or library branches; the rest are ЦНАП, schools
 # and houses of culture.
 LIBRARY_SHARE = 0.54

@@ -38,8 +38,8 @@ OTHER_TYPES = ("ЦНАП", "заклад освіти", "будинок куль
 OTHER_TYPE_SHARES = (0.35, 0.45, 0.20)
 PREFIX = {"city": "м.", "village": "с."}
 TRAINED = (("Так", 50), ("так", 15), ("1", 5), ("yes", 3), ("Ні", 12), ("0", 2), ("no", 1), ("", 12))
-# Join windows (ISO start, end) by kind of hub.
-JOIN_WINDOWS = {"legacy": ("2021-01-15", "2022-02-15"), "phase1": ("2022-10-01", "2023-09-30"),
+# Join windows (ISO start, end) by kind of hub: the network's launch year, then the phases.
+JOIN_WINDOWS = {"launch": ("2021-01-15", "2021-12-31"), "phase1": ("2022-10-01", "2023-09-30"),
                 "2024": ("2024-01-08", "2024-10-31"), "2025": ("2025-01-08", "2025-08-31")}
 
 
@@ -100,15 +100,18 @@ def _days(iso: str) -> int:
     return int(np.datetime64(iso, "D").astype(np.int64))
 
 
-def _join_days(rng: np.random.Generator, region: np.ndarray, tot: np.ndarray) -> np.ndarray:
-    """Join date per hub (days since 1970): by phase of the hub's region."""
+def _join_days(rng: np.random.Generator, region: np.ndarray, tot: np.ndarray, library: np.ndarray) -> np.ndarray:
+    """Join date per hub (days since 1970): most in the network's first year; then library hubs of
+    the 2022–2023 phase's regions and a few other institutions with the 2024 and 2025 phases."""
     n = len(region)
     phase1, phase24 = np.isin(region, cal.PHASE_2022_2023), np.isin(region, cal.PHASE_2024)
     u = rng.random(n)
-    kind = np.where(phase1, np.select([u < 0.10, u < 0.70, u < 0.90], ["legacy", "phase1", "2024"], "2025"),
-                    np.where(phase24, np.select([u < 0.10, u < 0.80], ["legacy", "2024"], "2025"),
-                             np.where(u < 0.2, "legacy", "2025")))
-    kind = np.where(tot, "legacy", kind)
+    late24, late25 = cal.LATE_JOINS["2024"], cal.LATE_JOINS["2025"]
+    kind = np.select([library & phase1 & (u < cal.PHASE1_LIBRARY_JOINS),
+                      ~library & phase24 & (u < late24),
+                      ~library & (u >= 1 - late25)], ["phase1", "2024", "2025"], "launch")
+    # Hubs in occupied territory joined before the occupation cut them off.
+    kind = np.where(tot, "launch", kind)
     out = np.empty(n, np.int64)
     for k, (a, b) in JOIN_WINDOWS.items():
         m = kind == k
@@ -152,7 +155,7 @@ def build_hubs(settlements: pd.DataFrame, regions: pd.DataFrame, rng: np.random.
     hubs["itype"] = np.where(lib, np.where(branch, LIBRARY_TYPES[1], LIBRARY_TYPES[0]), other)
     st, p = zip(*cal.STATUS_SHARES.items())
     hubs["status"] = np.where(tot, "ТОТ", np.array(st)[rng.choice(len(st), n, p=p)])
-    hubs["joined"] = _join_days(rng, hubs["region_code"].to_numpy(), tot)
+    hubs["joined"] = _join_days(rng, hubs["region_code"].to_numpy(), tot, lib)
     hubs["hromada"] = hubs["hromada"].fillna("").astype(str)
     town_prefix = np.where(rng.random(n) < 0.8, "смт", "сел.")
     hubs["prefix"] = [PREFIX.get(t, tp) for t, tp in zip(hubs["settlement_type"], town_prefix)]
