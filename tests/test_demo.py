@@ -375,6 +375,37 @@ def _parquet(clean: Path, table: str) -> pd.DataFrame:
     return pd.read_parquet(clean / f"{table}.parquet")
 
 
+@pytest.fixture(scope="module")
+def ratings_by_person(cleaned) -> pd.DataFrame:
+    """One row per participant: age band, settlement type, overall self-rating before and after, gain."""
+    a = _parquet(cleaned, "assessments")
+    a = a[(a["instrument"] == "self_rating") & (a["area"] == "overall")]
+    wide = a.pivot_table(index="person_id", columns="stage", values="score", aggfunc="mean")
+    people = _parquet(cleaned, "participants").set_index("person_id")[["age_band", "settlement_type"]]
+    out = people.join(wide, how="inner")
+    out["gain"] = out["post"] - out["pre"]
+    return out
+
+
+def test_older_people_start_lower_and_gain_somewhat_less(ratings_by_person):
+    r = ratings_by_person
+    older, middle = r[r["age_band"].isin(["60_69", "70_plus"])], r[r["age_band"] == "25_44"]
+    assert len(older) > len(middle) > 1000
+    assert older["pre"].mean() < middle["pre"].mean() - 0.5
+    # Less, yet more than three quarters of the gain of adults aged 25–44.
+    assert 0.75 * middle["gain"].mean() < older["gain"].mean() < middle["gain"].mean() - 0.2
+    # The oldest band starts lowest and gains least of all bands with an age.
+    by_band = r[r["age_band"] != "unknown"].groupby("age_band")[["pre", "gain"]].mean()
+    assert by_band["pre"].idxmin() == "70_plus" and by_band["gain"].idxmin() == "70_plus"
+
+
+def test_villagers_start_lower_and_gain_somewhat_less(ratings_by_person):
+    by_place = ratings_by_person.groupby("settlement_type")[["pre", "gain"]].mean()
+    assert by_place.loc["village", "pre"] < by_place.loc["city", "pre"] - 0.4
+    assert by_place.loc["village", "gain"] < by_place.loc["city", "gain"] - 0.15
+    assert by_place.loc["village", "gain"] > 0.75 * by_place.loc["city", "gain"]
+
+
 def test_about_6000_hubs_by_2022_and_library_hubs_past_3000_in_2023(cleaned):
     hubs = _parquet(cleaned, "hubs")
     hubs = hubs[hubs["programme"] == "ua_hubs"]

@@ -67,6 +67,15 @@ ACTIVITY_COUNT_SHARES = (0.45, 0.30, 0.15, 0.10)
 # Self-ratings 1–10. Before: 43% rate 1–4, 17% rate 7–10. After: 10% rate 1–4, 82% rate 7–10.
 RATING_BEFORE = (0.04, 0.09, 0.14, 0.16, 0.22, 0.18, 0.10, 0.05, 0.015, 0.005)
 RATING_AFTER = (0.01, 0.02, 0.03, 0.04, 0.04, 0.04, 0.20, 0.30, 0.20, 0.12)
+# Who starts lower and gains less: older people and villagers rate their skills lower before
+# training and gain somewhat less (the national digital-skills survey finds lower skills among
+# older and rural adults; the sizes here are the demo's own). Shifts on a latent normal scale
+# (standard deviations), per band of AGE_BANDS and per settlement type; before and after are
+# drawn by rank within each chunk, so the shares above hold whatever the mix of groups.
+RATING_START_BY_AGE = (0.5, 0.4, 0.1, -0.15, -0.3)
+RATING_GAIN_BY_AGE = (0.4, 0.3, 0.1, -0.1, -0.2)
+RATING_START_BY_SETTLEMENT = {"city": 0.2, "town": 0.0, "village": -0.2}
+RATING_GAIN_BY_SETTLEMENT = {"city": 0.15, "town": 0.0, "village": -0.15}
 # People who did not finish: no after-rating on any of their rows.
 NO_AFTER_SHARE = 0.12
 # Share of people who also took the Digigram test (before, and mostly after).

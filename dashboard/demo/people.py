@@ -2,7 +2,8 @@
 
 A chunk is a block of people of one year. Each person gets a hub among the hubs working in
 that year's phase regions, a profile (gender, age, place, employment, disability, displacement),
-1–4 activities and self-ratings before and after; nothing here is text yet.
+1–4 activities and self-ratings before and after (older and rural people start lower and gain
+somewhat less); nothing here is text yet.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ OTHER_SETTLEMENT = (0.30, 0.25, 0.45)
 # Hubs that joined later than this many days before a year's window ends have no activity yet.
 MIN_DAYS_ACTIVE = 45
 PHONE_SHARE = 0.92
-# Coupling noise between the before and after ratings (quantile scale).
-RATING_NOISE = 0.12
+# Spread of the after-rating around the before-rating on the latent normal scale (sd 1): how
+# loosely a person's end follows their start.
+RATING_NOISE = 0.4
 
 
 @dataclass(frozen=True)
@@ -82,16 +84,35 @@ def _yes_no(rng: np.random.Generator, share: float, n: int) -> np.ndarray:
     return _choice(rng, (0.97 * (1 - share), 0.97 * share, 0.03), n)
 
 
-def ratings(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _rank_uniform(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
+    """Uniform (0, 1) values in the order of `x`: the rank, jittered within its slot."""
+    rank = np.empty(len(x))
+    rank[np.argsort(x, kind="stable")] = np.arange(len(x))
+    return (rank + rng.random(len(x))) / len(x)
+
+
+def _quantile_rating(shares, u: np.ndarray) -> np.ndarray:
+    return np.searchsorted(np.cumsum(shares), u * sum(shares), side="right") + 1
+
+
+def ratings(rng: np.random.Generator, age: np.ndarray, settlement: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(before, after, finished): self-ratings 1–10 from the calibration distributions.
 
-    Before and after are coupled through one quantile (a low starter ends lower), and after is
-    never below before.
+    A latent start (shifted by age band and settlement type) and a latent end (the start plus the
+    group's gain shift and noise) are ranked within the chunk and mapped onto the before and after
+    distributions: the shares of each rating hold for the chunk, older and rural people start lower
+    and gain somewhat less, a low starter ends lower, and after is never below before.
     """
-    u = rng.random(n)
-    before = np.searchsorted(np.cumsum(cal.RATING_BEFORE), u * sum(cal.RATING_BEFORE), side="right") + 1
-    v = np.clip(u + rng.normal(0, RATING_NOISE, n), 0, 0.999999)
-    after = np.searchsorted(np.cumsum(cal.RATING_AFTER), v * sum(cal.RATING_AFTER), side="right") + 1
+    n = len(age)
+    band = np.searchsorted([lo for lo, _, _ in cal.AGE_BANDS], age, side="right") - 1
+    start = (np.asarray(cal.RATING_START_BY_AGE)[band]
+             + np.array([cal.RATING_START_BY_SETTLEMENT[t] for t in SETTLEMENT_TYPES])[settlement])
+    gain = (np.asarray(cal.RATING_GAIN_BY_AGE)[band]
+            + np.array([cal.RATING_GAIN_BY_SETTLEMENT[t] for t in SETTLEMENT_TYPES])[settlement])
+    latent_before = start + rng.normal(0, 1, n)
+    latent_after = latent_before + gain + rng.normal(0, RATING_NOISE, n)
+    before = _quantile_rating(cal.RATING_BEFORE, _rank_uniform(rng, latent_before))
+    after = _quantile_rating(cal.RATING_AFTER, _rank_uniform(rng, latent_after))
     finished = rng.random(n) >= cal.NO_AFTER_SHARE
     return np.minimum(before, 10), np.clip(np.maximum(after, before), 1, 10), finished
 
@@ -105,7 +126,7 @@ def draw_people(rng: np.random.Generator, n: int, first_index: int, yh: YearHubs
     age = _ages(rng, n)
     own = rng.random(n) < cal.SAME_SETTLEMENT_TYPE
     settlement = np.where(own, yh.settlement[slot], _choice(rng, OTHER_SETTLEMENT, n))
-    before, after, finished = ratings(rng, n)
+    before, after, finished = ratings(rng, age, settlement)
     op, number = phone_parts(index, seed)
     return {
         "index": index, "hub": yh.index[slot], "hub_start": yh.start[slot], "gender": gender,
