@@ -406,6 +406,19 @@ def test_villagers_start_lower_and_gain_somewhat_less(ratings_by_person):
     assert by_place.loc["village", "gain"] > 0.75 * by_place.loc["city", "gain"]
 
 
+def test_the_winter_outages_show_as_a_dip(cleaned):
+    a = _parquet(cleaned, "activities")
+    monthly = a.groupby(a["activity_date"].dt.strftime("%Y-%m"))["person_id"].nunique()
+    winter = monthly[["2022-12", "2023-01", "2023-02"]]
+    spring = monthly[["2023-03", "2023-04", "2023-05"]]
+    assert winter.max() < monthly["2022-11"] and winter.max() < spring.min(), monthly.loc["2022-11":"2023-05"]
+    assert winter.mean() < 0.75 * spring.mean()
+    # Deeper than the next winter's holiday lull: January–February against March–May.
+    dip = {y: monthly[[f"{y}-01", f"{y}-02"]].mean() / monthly[[f"{y}-03", f"{y}-04", f"{y}-05"]].mean()
+           for y in (2023, 2024)}
+    assert dip[2023] < 0.65 and dip[2023] < dip[2024] - 0.15, dip
+
+
 def test_about_6000_hubs_by_2022_and_library_hubs_past_3000_in_2023(cleaned):
     hubs = _parquet(cleaned, "hubs")
     hubs = hubs[hubs["programme"] == "ua_hubs"]

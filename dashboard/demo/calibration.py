@@ -50,6 +50,11 @@ TRAINER_GROUPS_2025 = 6
 YEAR_SHARES = {2022: 0.05, 2023: 0.28, 2024: 0.42, 2025: 0.25}
 YEAR_WINDOWS = {2022: ("2022-11-01", "2022-12-20"), 2023: ("2023-01-09", "2023-12-20"),
                 2024: ("2024-01-08", "2024-12-20"), 2025: ("2025-01-08", "2025-10-31")}
+# The winter 2022–23 power outages (data/reference/events.csv: rolling blackouts from 10 October
+# 2022, the grid's collapse on 23 November, lifted in February 2023): fewer people came, so a day
+# in each period draws this share of an ordinary day's first activities.
+OUTAGE_ACTIVITY = (("2022-10-10", "2022-11-22", 0.8), ("2022-11-23", "2023-01-31", 0.45),
+                   ("2023-02-01", "2023-02-15", 0.75))
 # Women are over-represented among learners (about two in three).
 GENDER_SHARES = {"female": 0.675, "male": 0.315, "other": 0.005, "unknown": 0.005}
 # Age at the activity: the programme reaches mostly older people.

@@ -2,8 +2,8 @@
 
 A chunk is a block of people of one year. Each person gets a hub among the hubs working in
 that year's phase regions, a profile (gender, age, place, employment, disability, displacement),
-1–4 activities and self-ratings before and after (older and rural people start lower and gain
-somewhat less); nothing here is text yet.
+1–4 activities (fewer begun during the winter 2022–23 power outages) and self-ratings before and
+after (older and rural people start lower and gain somewhat less); nothing here is text yet.
 """
 
 from __future__ import annotations
@@ -150,5 +150,25 @@ def activity_days(rng: np.random.Generator, people: dict[str, np.ndarray], end: 
     offset = np.cumsum(gap) - np.repeat(np.cumsum(gap)[first], n_rows)
     span = offset[np.cumsum(n_rows) - 1]
     room = np.maximum(end - people["hub_start"] - span, 0)
-    d0 = people["hub_start"] + np.floor(rng.random(len(n_rows)) * (room + 1)).astype(np.int64)
+    d0 = _weighted_days(rng, people["hub_start"], people["hub_start"] + room)
     return person, np.minimum(d0[person] + offset, end)
+
+
+def day_activity(days: np.ndarray) -> np.ndarray:
+    """Relative activity of each day (days since 1970): 1, less in the winter 2022–23 outages."""
+    out = np.ones(len(days))
+    for first, last, share in cal.OUTAGE_ACTIVITY:
+        out[(days >= _day(first)) & (days <= _day(last))] = share
+    return out
+
+
+def _weighted_days(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """One day per person in [lo, hi] (inclusive), each day drawn in proportion to its activity."""
+    lo, hi = lo.astype(np.int64), hi.astype(np.int64)
+    if len(lo) == 0:
+        return lo
+    first = int(lo.min())
+    cum = np.r_[0.0, np.cumsum(day_activity(np.arange(first, int(hi.max()) + 1)))]
+    a, b = cum[lo - first], cum[hi - first + 1]
+    k = np.searchsorted(cum, a + rng.random(len(lo)) * (b - a), side="right") - 1
+    return first + np.clip(k, lo - first, hi - first)
