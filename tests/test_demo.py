@@ -406,6 +406,15 @@ def test_villagers_start_lower_and_gain_somewhat_less(ratings_by_person):
     assert by_place.loc["village", "gain"] > 0.75 * by_place.loc["city", "gain"]
 
 
+def test_some_oblasts_run_ahead_of_their_2024_target_and_some_behind(cleaned):
+    t = _parquet(cleaned, "targets")
+    target = t[(t["period"] == "year:2024") & (t["indicator"] == "people") & t["region_code"].notna()]
+    a = _parquet(cleaned, "activities")
+    actual = a[a["activity_date"].dt.year == 2024].groupby("region_code")["person_id"].nunique()
+    achieved = actual.reindex(target["region_code"]).to_numpy() / target["target"].to_numpy()
+    assert (achieved >= 1.05).sum() >= 1 and (achieved <= 0.95).sum() >= 1, sorted(achieved.round(2))
+
+
 def test_the_winter_outages_show_as_a_dip(cleaned):
     a = _parquet(cleaned, "activities")
     monthly = a.groupby(a["activity_date"].dt.strftime("%Y-%m"))["person_id"].nunique()
