@@ -183,7 +183,7 @@ PAGES: dict[str, Callable[[Database, View, Rule], None]] = {
 def standard_views(db: Database, regions: bool = True) -> dict[str, list[View]]:
     """Programme -> its standard views: the default period for the whole country, then for each
     region of the programme's countries (unless `regions` is False), as the app's frame builds
-    them (ui.frame._choices, filters.make_choices and filters.build_filters)."""
+    them (ui.sidebar.choices_of, filters.make_choices and filters.build_filters)."""
     dates, phases, countries = filters.spans_by_programme(reference.load_programme_spans(db))
     table = reference.load_regions(db)
     data_date = filters.parse_date(str(load_report(db.folder).get("data_date", "")))

@@ -31,7 +31,7 @@ from dashboard.release.tables import is_release
 from dashboard.store.database import Database
 
 if TYPE_CHECKING:
-    from dashboard.ui.frame import Context
+    from dashboard.ui.context import Context
 
 # Results are small aggregates (a few KB); 256 filter states per function stay well under
 # a few MB, and the bound matters because expired entries are not freed (see NOTES.md).
