@@ -16,6 +16,8 @@ from dataclasses import dataclass
 HIGH_FROM, LOW_TO = 7, 4
 # Rates per this many residents: the usual base of regional statistics.
 PER_RESIDENTS = 100_000
+# People are set against residents per 10,000 (hubs, fewer, per 100,000).
+PEOPLE_PER_RESIDENTS = 10_000
 # Kinds of figure: `people` (a protected count of people), `count` (of places or rows, exact),
 # `share` (0..1, shown as %), `rate` (per hub or per residents), `change` (a difference of
 # shares, shown in percentage points).
@@ -58,6 +60,7 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in (
     Indicator("hubs_per_100k", "rate", decimals=1),
     Indicator("library_share", "share", decimals=1),
     _people("people"),
+    Indicator("people_per_10k", "rate", ("people",), decimals=1),
     Indicator("people_per_hub", "rate", ("people",), decimals=1),
     _people("activities"),
     _people("coordinators"),

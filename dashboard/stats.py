@@ -70,9 +70,10 @@ def ratio(part: object, whole: object) -> float:
     return float(share(part, whole)[0])
 
 
-def per_residents(count: Sequence[float] | float, population: Sequence[float] | float) -> np.ndarray:
-    """count per indicators.PER_RESIDENTS (100,000) residents; NaN without a population."""
-    return share(count, population) * PER_RESIDENTS
+def per_residents(count: Sequence[float] | float, population: Sequence[float] | float,
+                  per: int = PER_RESIDENTS) -> np.ndarray:
+    """count per `per` residents (indicators.PER_RESIDENTS, 100,000, unless told); NaN without a population."""
+    return share(count, population) * per
 
 
 def add_share(frame: pd.DataFrame, name: str, part: str, whole: str, interval: bool = True) -> pd.DataFrame:

@@ -17,7 +17,8 @@ REMOVED_KEYS = [
 
 
 def test_the_registry_holds_the_documented_indicators():
-    assert list(INDICATORS) == ["hubs", "hubs_per_100k", "library_share", "people", "people_per_hub", "activities",
+    assert list(INDICATORS) == ["hubs", "hubs_per_100k", "library_share", "people", "people_per_10k", "people_per_hub",
+                                "activities",
                                 "coordinators", "regions", "pre_people", "pre_7_10", "post_people", "post_7_10",
                                 "share_before", "share_after", "change_pp"]
     assert all(key == indicator.key for key, indicator in INDICATORS.items())

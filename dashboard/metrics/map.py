@@ -13,12 +13,14 @@ from dashboard.store.database import Database
 
 # The figures the map can colour the regions by (indicator keys), in the picker's order; the
 # first is the default. `change_pp` rises and falls around zero: a diverging scale.
-MAP_FIGURES = ("hubs", "hubs_per_100k", "library_share", "people", "people_per_hub", "share_after", "change_pp")
+# People trained are read per 10,000 residents first (the regions compared fairly), then as a number.
+MAP_FIGURES = ("hubs", "hubs_per_100k", "library_share", "people_per_10k", "people", "people_per_hub", "share_after",
+               "change_pp")
 METRICS = {key: INDICATORS[key] for key in MAP_FIGURES}
 DIVERGING_FIGURES = ("change_pp",)
 # Region counts of people and the rates built on them (hidden when a base is suppressed).
 REGION_COUNTS = indicators.people_counts(("people", *INDICATORS["change_pp"].bases))
-REGION_RATES = indicators.rates(("people_per_hub", "share_before", "share_after", "change_pp"))
+REGION_RATES = indicators.rates(("people_per_10k", "people_per_hub", "share_before", "share_after", "change_pp"))
 HUB_COUNTS = ("people", "activities")
 # Figures on hubs that a release hides with the region's people (counts of hubs beside a hidden count
 # of people would tell how many hubs served fewer than k).
@@ -38,7 +40,8 @@ def compute_region_metrics(db: Database, f: Filters, rule: Rule) -> pd.DataFrame
 
     Columns: region_code, occupation, population, public_libraries, hubs (active hubs),
     library_hubs, hubs_per_100k (hubs per 100,000 residents), library_share (library hubs /
-    public libraries, 0..1), people, people_per_hub (people / active hubs), pre_people,
+    public libraries, 0..1), people, people_per_10k (people per 10,000 residents),
+    people_per_hub (people / active hubs), pre_people,
     pre_7_10, post_people, post_7_10, share_before, share_after (0..1) and change_pp (after −
     before, as a fraction: 0.05 = 5 pp). Rates come from the exact counts, then one protect.
     """
@@ -47,6 +50,8 @@ def compute_region_metrics(db: Database, f: Filters, rule: Rule) -> pd.DataFrame
     out["hubs_per_100k"] = pd.array(stats.per_residents(out["hubs"], out["population"]), dtype="Float64")
     out["library_share"] = _ratio(out["library_hubs"], out["public_libraries"])
     out["people_per_hub"] = _ratio(out["people"], out["hubs"])
+    out["people_per_10k"] = pd.array(stats.per_residents(out["people"], out["population"],
+                                                         indicators.PEOPLE_PER_RESIDENTS), dtype="Float64")
     out["share_before"] = _ratio(out["pre_7_10"], out["pre_people"])
     out["share_after"] = _ratio(out["post_7_10"], out["post_people"])
     out["change_pp"] = out["share_after"] - out["share_before"]

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard import contract, stats
+from dashboard import contract, indicators, stats
 from dashboard.filters import SEGMENTS, Filters
 from dashboard.metrics import progress
 from dashboard.query.coverage import SITE_COLUMNS
@@ -258,6 +258,8 @@ class Release(ReleaseTables, SiteFigures):
         out["hubs_per_100k"] = _rounded(stats.per_residents(out["hubs"], out["population"]), RATE_DECIMALS)
         out["library_share"] = context["library_share"]
         out["people_per_hub"] = _rounded(stats.share(out["people"], out["hubs"]), RATE_DECIMALS)
+        out["people_per_10k"] = _rounded(stats.per_residents(out["people"], out["population"],
+                                                             indicators.PEOPLE_PER_RESIDENTS), RATE_DECIMALS)
         for c, name in SHARES_AS.items():
             out[name] = cells[c]
         out["change_pp"] = _change(cells)

@@ -58,6 +58,10 @@ EXPECTED = {  # metric -> {region: (value, state)}
                       "UA-46": (NA, "no_data"), "UA-43": (1 / 796, "occupied")},
     "people": {"UA-05": (13, "value"), "UA-32": (NA, "hidden"), "UA-30": (0, "value"), "UA-46": (0, "value"),
                "UA-43": (0, "occupied")},
+    # People per 10,000 residents: 13 of UA-05's 1,500,000 residents; UA-32's 9 are hidden, and so
+    # is their rate; UA-46 has no population on record.
+    "people_per_10k": {"UA-05": (13 * 1e4 / 1_500_000, "value"), "UA-32": (NA, "hidden"), "UA-30": (0.0, "value"),
+                       "UA-46": (NA, "no_data"), "UA-43": (0.0, "occupied")},
     "people_per_hub": {"UA-05": (13.0, "value"), "UA-32": (NA, "hidden"), "UA-30": (NA, "no_data"),
                        "UA-46": (NA, "no_data"), "UA-43": (NA, "occupied")},
     "share_after": {"UA-05": (1.0, "value"), "UA-32": (NA, "hidden"), "UA-30": (NA, "no_data"),

@@ -55,7 +55,7 @@ BREAKDOWNS = ("topic", "format", "course", "region", *SEGMENTS)
 # Rounding of the release's rates (build.py): shares to 0.001, means of self-ratings to 0.01,
 # Digigram scores and rates per hub or per 100,000 residents to 0.1.
 TWO_DECIMALS = {"pre_mean", "post_mean", "gain_mean", "gain_sd", "gain_mean_lo", "gain_mean_hi"}
-ONE_DECIMAL = {"per_100k", "hubs_per_100k", "people_per_hub", "mean", "sd", "mean_lo", "mean_hi"}
+ONE_DECIMAL = {"per_100k", "hubs_per_100k", "people_per_10k", "people_per_hub", "mean", "sd", "mean_lo", "mean_hi"}
 SLACK = 1e-9
 # The counts each rate rests on: in a group's cell a hidden 0 hides the rates built on it.
 RATE_BASES = {
@@ -65,7 +65,7 @@ RATE_BASES = {
     "share_before": ("pre_7_10", "pre_people"), "share_after": ("post_7_10", "post_people"),
     "change_pp": ("pre_7_10", "pre_people", "post_7_10", "post_people"),
     "share": ("people", "raters"), "per_100k": ("people",), "people_per_hub": ("people", "hubs"),
-    "hubs_per_100k": ("hubs",),
+    "hubs_per_100k": ("hubs",), "people_per_10k": ("people",),
 }
 NOT_PEOPLE = {"hubs", "regions", "library_hubs", "population", "public_libraries"}
 
@@ -289,8 +289,10 @@ def test_reference_tables(exact, live):
         assert exact.phases(programme) == reference.load_phases(live, programme)
         pd.testing.assert_frame_equal(exact.growth(programme), map_metrics.compute_growth(live, programme))
     held = exact.held_periods(PROGRAMME)
-    assert held["all"] == (dt.date(2022, 1, 1), dt.date(2025, 6, 30))  # 1 January of the first year to the data date
-    assert held["phase:2022–2023"] == (dt.date(2022, 1, 1), dt.date(2023, 12, 31))
+    # From the first day of the month of the first record (17 October 2022) to the data date.
+    assert held["all"] == (dt.date(2022, 10, 1), dt.date(2025, 6, 30))
+    assert held["phase:2022–2023"] == (dt.date(2022, 10, 1), dt.date(2023, 12, 31))
+    assert "month:2022-09" not in held and held["month:2022-10"] == (dt.date(2022, 10, 1), dt.date(2022, 10, 31))
     assert held["month:2024-03"] == (dt.date(2024, 3, 1), dt.date(2024, 3, 31))
     assert "month:2025-07" not in held
 
@@ -314,7 +316,7 @@ def test_official_totals_are_those_of_the_whole_country_without_a_group(exact):
 
 @pytest.mark.parametrize("period, before", [
     ("month:2024-03", "month:2024-02"), ("month:2024-01", "month:2023-12"), ("quarter:2024-Q1", "quarter:2023-Q4"),
-    ("year:2024", "year:2023"), ("month:2022-01", None), ("all", None), ("phase:2022–2023", None),
+    ("year:2024", "year:2023"), ("month:2022-10", None), ("all", None), ("phase:2022–2023", None),
 ])
 def test_the_period_before_is_the_month_quarter_or_year_before(exact, period, before):
     held = exact.held_periods(PROGRAMME)
