@@ -71,7 +71,9 @@ def has_previous(frame: pd.DataFrame) -> bool:
 
 
 def kpi_rows(frame: pd.DataFrame) -> list[dict]:
-    """Each key-figures row: key (indicator), kind, value, previous, change (None when missing)."""
+    """Each key-figures row: key (indicator), kind, value, previous, change (None when missing) and
+    compared (whether the view has a previous period at all: without one, a missing previous value
+    is no value, not a hidden count)."""
     now, compared = frame.iloc[0], has_previous(frame)
     out = []
     for key in KPI_ROWS:
@@ -79,7 +81,7 @@ def kpi_rows(frame: pd.DataFrame) -> list[dict]:
         previous = _num(now[PREFIX + key]) if compared and key not in SKILL_ROWS else None
         change = value - previous if value is not None and previous is not None else None
         out.append({"key": key, "kind": INDICATORS[key].kind, "value": value, "previous": previous,
-                    "change": change})
+                    "change": change, "compared": compared})
     return out
 
 
@@ -123,7 +125,8 @@ def _count(value: float | None, kind: str, tr) -> object:
 def kpi_texts(r: dict, tr) -> tuple[str, str, str]:
     """The three cells of a row as drawn: value, previous, change (the Overview card's words)."""
     value, previous, change = kpi_text(r["kind"], r["value"], r["previous"], r["change"], tr)
-    if r["key"] in SKILL_ROWS:
+    if r["key"] in SKILL_ROWS or not r.get("compared", True):
+        # No previous period: nothing to write, never "fewer than 10" for a period that is not there.
         return value, "", ""
     return value, previous, change or "—"
 

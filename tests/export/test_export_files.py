@@ -232,6 +232,19 @@ def test_press_kit_of_chosen_figures_and_unknown_names(src):
         presskit.build_kit(src, v, ["no_such_chart"])
 
 
+def test_press_kit_of_all_time_writes_no_previous_period(src):
+    # All time has no previous period: the key figures say nothing of one (before, a missing
+    # previous value read "fewer than 10", as if growth had started from under 10), and the note
+    # says there is none.
+    v = view(src, Filters("ua_hubs", dt.date(2022, 10, 1), dt.date(2025, 6, 30)), "en")
+    text = zipfile.ZipFile(io.BytesIO(presskit.build_kit(src, v, ["skills"]))).read("README_en.txt").decode()
+    figures = [line for line in text.splitlines() if line.startswith("- People trained:")
+               or line.startswith("- Classes and consultations:") or line.startswith("- Coordinators trained:")]
+    assert len(figures) == 3 and not any("previous period" in line for line in figures)
+    assert "fewer than 10" not in "\n".join(figures)
+    assert "No changes shown: the data has no previous period of the same length." in text
+
+
 # ---- fact sheet ----------------------------------------------------------------------------
 
 def test_fact_sheet_of_a_region(src):
