@@ -47,8 +47,11 @@ def _points(hubs: pd.DataFrame, lang: str, k: int, names: dict[str, str]) -> lis
 
 def _deck(regions: pd.DataFrame, hubs: pd.DataFrame, metric: str, tr: Translator, names: dict[str, str],
           selected: tuple[str, ...], size: tuple[int, int]):
-    # Single hubs are drawn only for a selection: the whole country shows them counted by cell.
+    # Single hubs are drawn only for a selection, and only the selected regions' (the payload of a
+    # click is one region's hubs, not the country's): the whole country shows them counted by cell.
     points = _points(hubs, tr.lang, tr.k, names) if selected or len(regions) == 1 else None
+    if points is not None and selected:
+        points = [p for p in points if p["code"] in selected]
     return maps.impact_deck(regions, hubs, metric, tr, names, selected, points=points,
                             basemap=basemap_enabled(), size=size)
 

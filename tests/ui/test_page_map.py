@@ -226,6 +226,9 @@ def test_click_outside_the_programme_changes_nothing():
 def test_selection_from_the_url_fits_the_map_and_lists_the_hubs():
     at = _open({"lang": "en", "region": "Lviv Oblast", **VIEW_2024})
     assert _deck(at)["initialViewState"]["zoom"] == maps.fit_view(["UA-46"]).zoom
+    # Only the selected region's hubs are sent to the browser (Lviv Oblast's one hub of 2024).
+    hubs = next(layer for layer in _deck(at)["layers"] if layer["id"] == maps.LAYER_HUBS)
+    assert [h["code"] for h in hubs["data"]] == ["UA-46"]
     shown = _shown(at.dataframe[0])
     assert shown["name"].tolist() == [HOSTILE_NAME]  # a name is shown as text, as delivered
     assert shown["people"].tolist() == ["fewer than 10"]  # nobody in 2024: like fewer than 10
