@@ -49,8 +49,12 @@ def section(ctx: Context) -> None:
     held = periods(ctx)
     if not held:
         return
-    period = st.selectbox(tr("gaps.period"), list(held), index=list(held).index(default_period(ctx, held)),
-                          key=PERIOD_KEY, format_func=lambda c: period_label(c, tr))
+    # Keyed by language, as the map's figure picker: the browser holds a choice as the words it
+    # shows, so after a language switch a picker of the other language's words starts afresh.
+    default = default_period(ctx, held)
+    period = st.selectbox(tr("gaps.period"), list(held), index=list(held).index(default),
+                          key=f"{PERIOD_KEY}_{tr.lang}", format_func=lambda c: period_label(c, tr))
+    period = period if period in held else default
     start, end = held[period]
     f = Filters(programme=ctx.filters.programme, start=start, end=end, regions=(region,) if region else ())
     found = cache.left_behind(ctx, f)

@@ -75,7 +75,7 @@ def test_an_oblasts_link_shows_its_groups_left_behind(monkeypatch, mode, lang):
     assert not at.exception
     shown = texts(at)
     assert {"en": "Who is left behind", "uk": "Хто відстає"}[lang] in [s.value for s in at.subheader]
-    assert at.selectbox(key="gaps_period").value == "year:2024"  # the link's own period
+    assert at.selectbox(key=f"gaps_period_{lang}").value == "year:2024"  # the link's own period
     assert SUMMARY[lang] in shown
     assert f"- {SENTENCE[(lang, mode)]}" in "\n".join(shown).split("\n")
     table = gap_table(at)
@@ -108,7 +108,7 @@ def test_the_whole_country_ranks_the_gaps_of_every_region(monkeypatch, mode):
 def test_the_period_picker_changes_the_comparison(monkeypatch):
     internal_mode(monkeypatch)
     at = run_app({"lang": "en", **KYIV_2024}, page="progress")
-    at.selectbox(key="gaps_period").set_value("year:2025").run()
+    at.selectbox(key="gaps_period_en").set_value("year:2025").run()
     # 2025: Kyiv Oblast's D group, 15 people, has no self-ratings at all.
     assert "Kyiv Oblast, 2025: no group has figures that can be shown (each needs at least 5 people rated " \
            "before and after training)." in texts(at)
@@ -156,3 +156,15 @@ def test_the_filters_group_does_not_narrow_the_list_and_the_page_says_so(monkeyp
     assert gap_table(at).iloc[:, 2].tolist() == GROUPS["en"]  # every group of everyone, as without the filter
     assert "Each group is one value of one characteristic, for every participant: the participant group of " \
            "the filters does not apply to this figure." in texts(at)
+
+
+def test_a_language_switch_keeps_the_comparison_working(monkeypatch):
+    # The browser holds a choice as the words it shows: after a switch to English it may send back
+    # "Увесь час". The picker is keyed by language, and a value it does not offer falls back to the
+    # default period instead of breaking the page.
+    at = run_app({"lang": "uk", **KYIV_2024}, page="progress")
+    at.session_state["gaps_period_en"] = "Увесь час"
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert "Who is left behind" in [s.value for s in at.subheader]
