@@ -37,6 +37,7 @@ from dashboard import filters, privacy
 from dashboard.filters import PROGRAMME_PARAM, REGION_PARAM, SEGMENTS, Filters
 from dashboard.metrics import map as map_metrics
 from dashboard.export import coverage as coverage_figures
+from dashboard.export import gaps as gap_figures
 from dashboard.export import progress as progress_figures
 from dashboard.metrics import network, overview, participation, quality, skills
 from dashboard.metrics import progress as progress_metrics
@@ -128,6 +129,7 @@ def _progress(db: Database, view: View, rule: Rule) -> None:
     # the period before each, the baseline), for the whole country and every region, or for the
     # one region of a region's view (its every period with a target).
     src, f = Live(db, rule), view.filters
+    _left_behind(db, view, rule)
     plan = progress_figures.plan_of(f.programme, src.targets(f.programme), src.held_periods(f.programme))
     if not plan.periods:
         return
@@ -144,6 +146,18 @@ def _progress(db: Database, view: View, rule: Rule) -> None:
         for held in (period, progress_metrics.before(period)):
             if held in plan.held:
                 src.progress_actuals(progress_figures.period_filters(plan, held), list(areas))
+
+
+def _left_behind(db: Database, view: View, rule: Rule) -> None:
+    # Who is left behind, below the progress table: the period it opens on, for the view's region
+    # or the whole country (ui.gaps).
+    src, f = Live(db, rule), view.filters
+    offered = gap_figures.offered_periods(src.held_periods(f.programme))
+    if not offered:
+        return
+    start, end = offered[gap_figures.opening_period(offered, f, src.data_date())]
+    region = f.regions[:1] if len(f.regions) == 1 else ()
+    gap_figures.compute_left_behind(src, Filters(programme=f.programme, start=start, end=end, regions=region))
 
 
 def _coverage(db: Database, view: View, rule: Rule) -> None:

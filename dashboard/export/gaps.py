@@ -9,6 +9,8 @@ protection is never listed. Registered as the figure `left_behind` (dashboard.ex
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from dashboard import charts
@@ -28,6 +30,23 @@ def period_of(src: Source, f: Filters) -> str:
     """The code of the source's held period whose days are the view's (all time when none is)."""
     held = src.held_periods(f.programme)
     return next((code for code, span in held.items() if tuple(span) == (f.start, f.end)), ALL_PERIOD)
+
+
+# Periods the comparison offers: all time, the phases and the years (a quarter's groups are mostly too small to show).
+KINDS = ("all", "phase", "year")
+
+
+def offered_periods(held: dict) -> dict:
+    """Of a source's held periods, those the comparison offers: code -> (first day, last day), widest first."""
+    return {code: span for code, span in held.items() if code.partition(":")[0] in KINDS}
+
+
+def opening_period(offered: dict, f: Filters, data_date: dt.date | None) -> str:
+    """The period the comparison opens on: the view's own when it is offered, else the data date's
+    year, else the widest."""
+    own = next((code for code, span in offered.items() if tuple(span) == (f.start, f.end)), None)
+    year = f"year:{data_date.year}" if data_date else None
+    return own or (year if year in offered else next(iter(offered)))
 
 
 def compute_left_behind(src: Source, f: Filters) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts
+from dashboard.export import gaps as gap_figures
 from dashboard.export import registry
 from dashboard.filters import Filters
 from dashboard.markdown import escape_md
@@ -22,21 +23,14 @@ from dashboard.wording import gaps as wording
 from dashboard.wording.progress import period_label
 
 PERIOD_KEY = "gaps_period"
-# Periods offered: all time, the phases and the years (a quarter's groups are mostly too small to show).
-KINDS = ("all", "phase", "year")
-
-
 def periods(ctx: Context) -> dict:
     """The held periods the comparison offers: code -> (first day, last day), widest first."""
-    return {code: span for code, span in cache.held_periods(ctx).items() if code.partition(":")[0] in KINDS}
+    return gap_figures.offered_periods(cache.held_periods(ctx))
 
 
 def default_period(ctx: Context, held: dict) -> str:
     """The view's own period when it is offered, else the data date's year, else the widest."""
-    f, options = ctx.filters, list(held)
-    own = next((code for code, span in held.items() if tuple(span) == (f.start, f.end)), None)
-    year = f"year:{ctx.data_date.year}" if ctx.data_date else None
-    return own or (year if year in held else options[0])
+    return gap_figures.opening_period(held, ctx.filters, ctx.data_date)
 
 
 def section(ctx: Context) -> None:

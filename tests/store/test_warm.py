@@ -216,9 +216,9 @@ def test_the_standard_views_are_the_frames_defaults(warmed):
     finally:
         db.close()
     ua = views["ua_hubs"]
-    assert ua[0].filters == Filters("ua_hubs", dt.date(2022, 1, 1), dt.date(2025, 6, 30))
+    assert ua[0].filters == Filters("ua_hubs", dt.date(2022, 10, 1), dt.date(2025, 6, 30))
     assert [v.filters.regions for v in ua] == [(), ("UA-05",), ("UA-30",), ("UA-32",), ("UA-46",)]
-    assert all(v.data_start == dt.date(2022, 1, 1) and replace(v.filters, regions=()) == ua[0].filters for v in ua)
+    assert all(v.data_start == dt.date(2022, 10, 1) and replace(v.filters, regions=()) == ua[0].filters for v in ua)
     assert [v.filters.regions for v in views["kem_centres"]] == [(), ("RU-KEM",)]
 
 
