@@ -117,7 +117,7 @@ def test_history_navigation_restores_the_view_of_the_url(monkeypatch):
     at.query_params = {"lang": "en", **YEAR_2024, "region": "UA-32"}  # an address the widgets did not write
     at.run()
     assert _view(at)[1:] == (["UA-05"], ["female"]) and _link(at) == CODES
-    monkeypatch.setattr(frame, "_history_navigation", lambda: True)
+    monkeypatch.setattr(frame, "history_navigation", lambda: True)
     at.query_params = {"lang": "en", **YEAR_2024, "region": "Kyiv Oblast"}
     at.run()
     assert not at.exception
