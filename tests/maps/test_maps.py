@@ -174,7 +174,7 @@ def test_sequential_classes_with_a_zero_class():
     # next class's first, nearest their middle: 30 (20–40), 60 (40–80), 100 (80–160).
     assert classes.breaks == (0, 5, 30, 60, 100, 160)
     assert classes.labels == ("0", "5 – 29", "30 – 59", "60 – 99", "100 – 160")
-    assert classes.colours == maps.SEQUENTIAL[5]
+    assert classes.colours == maps.classes.SEQUENTIAL[5]
     assert classes.index(values).tolist() == [0, 1, 1, 1, 2, 3, 4]
 
 
@@ -196,7 +196,7 @@ def test_share_classes_are_read_in_percent():
     ([7], 5, []),
 ])
 def test_natural_breaks(values, k, starts):
-    assert maps.natural_breaks(np.array(values, dtype=float), k) == starts
+    assert maps.classes.natural_breaks(np.array(values, dtype=float), k) == starts
 
 
 @pytest.mark.parametrize("last, first, whole, cut", [
@@ -205,15 +205,15 @@ def test_natural_breaks(values, k, starts):
     (0.123, 0.5, False, 0.3), (10, 20, False, 20),
 ])
 def test_round_cut(last, first, whole, cut):
-    assert maps.round_cut(last, first, whole) == pytest.approx(cut)
+    assert maps.classes.round_cut(last, first, whole) == pytest.approx(cut)
 
 
 @pytest.mark.parametrize("values, labels, colours", [
     # Falls in red, rises in blue, each side cut at its terciles (here one fall, two rises: median 20).
-    ([-0.05, 0.1, 0.3], ("-5 – 0", "0 – +20", "+20 – +30"), maps.DIVERGING[2:5]),
+    ([-0.05, 0.1, 0.3], ("-5 – 0", "0 – +20", "+20 – +30"), maps.classes.DIVERGING[2:5]),
     # Every region rose by 55–70 points: three shades of blue still tell them apart (terciles 60.7, 62.7).
-    ([0.55, 0.6, 0.62, 0.64, 0.7], ("0 – +61", "+61 – +63", "+63 – +70"), maps.DIVERGING[3:]),
-    ([0.0, 0.0], ("0",), maps.DIVERGING[3:4]),
+    ([0.55, 0.6, 0.62, 0.64, 0.7], ("0 – +61", "+61 – +63", "+63 – +70"), maps.classes.DIVERGING[3:]),
+    ([0.0, 0.0], ("0",), maps.classes.DIVERGING[3:4]),
 ])
 def test_changes_get_a_diverging_scale_around_zero(values, labels, colours):
     classes = maps.classify(pd.Series(values), "change_pp", tr_of("en"))
@@ -235,15 +235,15 @@ def test_legend_names_states_apart_from_zero(mdb):
     states = metrics_map.region_states(regions, "people_per_hub")
     classes = maps.classify(regions["people_per_hub"].where(states == "value"), "people_per_hub", tr)
     entries = maps.legend(classes, states, tr)
-    assert entries == [(maps.SEQUENTIAL[1][0], "13.0"), (maps.STATE_COLOURS["no_data"], "no data"),
-                       (maps.STATE_COLOURS["hidden"], "hidden: fewer than 10 people"),
-                       (maps.STATE_COLOURS["occupied"], "temporarily occupied territory")]
+    assert entries == [(maps.classes.SEQUENTIAL[1][0], "13.0"), (maps.classes.STATE_COLOURS["no_data"], "no data"),
+                       (maps.classes.STATE_COLOURS["hidden"], "hidden: fewer than 10 people"),
+                       (maps.classes.STATE_COLOURS["occupied"], "temporarily occupied territory")]
     colours = maps.region_colours(regions, "people", maps.classify(
         regions["people"].where(metrics_map.region_states(regions, "people") == "value"), "people", tr))
     by_code = dict(zip(regions["region_code"], colours))
     zero = by_code["UA-30"]
-    assert zero == by_code["UA-46"] and zero not in maps.STATE_COLOURS.values()
-    assert by_code["UA-43"] == maps.STATE_COLOURS["occupied"] and by_code["UA-32"] == maps.STATE_COLOURS["hidden"]
+    assert zero == by_code["UA-46"] and zero not in maps.classes.STATE_COLOURS.values()
+    assert by_code["UA-43"] == maps.classes.STATE_COLOURS["occupied"] and by_code["UA-32"] == maps.classes.STATE_COLOURS["hidden"]
 
 
 # ---- the deck --------------------------------------------------------------------------------
