@@ -75,7 +75,7 @@ def clear_spot(code: str, cells: pd.DataFrame, screen: Screen) -> tuple[float, f
     part = max(getattr(shape, "geoms", [shape]), key=lambda g: g.area).buffer(-0.1)
     west, south, east, north = part.bounds
     circles = np.array([screen.pixel(x, y) for x, y in zip(cells["lon"], cells["lat"])])
-    labels = np.array([screen.pixel(x, y) for x, y in maps.label_points().values()])
+    labels = np.array([screen.pixel(x, y) for x, y in maps.labels.label_points().values()])
     best, spot = -1.0, None
     for lon in np.arange(west, east, 0.05):
         for lat in np.arange(south, north, 0.05):
@@ -131,7 +131,7 @@ def test_click_on_a_region_at_national_scale_selects_it_for_every_page(tab, serv
     image, box = map_pixels(tab)
     screen = Screen({"x": 0, "y": 0, "width": box["width"], "height": box["height"]}, national_view())
     cells = cells_by_hand(hubs)
-    labels = np.array([screen.pixel(x, y) for x, y in maps.label_points().values()])
+    labels = np.array([screen.pixel(x, y) for x, y in maps.labels.label_points().values()])
     fullest = []
     for cell in cells.sort_values("n", ascending=False).itertuples():
         x, y = screen.pixel(cell.lon, cell.lat)

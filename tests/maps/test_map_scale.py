@@ -173,13 +173,13 @@ def test_a_label_that_would_overlap_moves_a_line_or_gives_way():
                {"code": "B", "text": "BBBB", "position": [1.146, 0.0], "rank": 1},
                {"code": "C", "text": "CCCC", "position": [10.0, 0.0], "rank": 2}]
     everywhere = {c: shapely.box(-20, -20, 20, 20) for c in "ABC"}
-    placed = {r["code"]: r["position"] for r in maps.place_labels(records, 1000.0, 10, everywhere)}
+    placed = {r["code"]: r["position"] for r in maps.labels.place_labels(records, 1000.0, 10, everywhere)}
     assert placed == {"A": [0.0, 0.0], "B": [1.146, 0.917], "C": [10.0, 0.0]}
     south_only = everywhere | {"B": shapely.box(-20, -20, 20, 0.5)}
-    placed = {r["code"]: r["position"] for r in maps.place_labels(records, 1000.0, 10, south_only)}
+    placed = {r["code"]: r["position"] for r in maps.labels.place_labels(records, 1000.0, 10, south_only)}
     assert placed["B"] == [1.146, -0.917]
     tight = everywhere | {"B": shapely.box(1.1, -0.1, 1.2, 0.1)}
-    assert [r["code"] for r in maps.place_labels(records, 1000.0, 10, tight)] == ["A", "C"]
+    assert [r["code"] for r in maps.labels.place_labels(records, 1000.0, 10, tight)] == ["A", "C"]
 
 
 def _boxes(labels: list[dict], scale: float, size: float) -> list[tuple[float, float, float, float]]:
@@ -201,7 +201,7 @@ def _apart(boxes) -> bool:
                    for i, a in enumerate(boxes) for b in boxes[i + 1:])
 
 
-UKRAINE = [c for c in maps.label_points() if c.startswith("UA-")]
+UKRAINE = [c for c in maps.labels.label_points() if c.startswith("UA-")]
 
 
 @pytest.mark.parametrize("lang", ["uk", "en"])

@@ -152,7 +152,7 @@ def test_region_codes_in_data_and_boundaries_match_one_to_one():
     assert sorted(reference) == sorted(boundaries)
     features = geo.boundaries_geojson()["features"]
     assert sorted(f["properties"]["region_code"] for f in features) == sorted(reference)
-    assert set(maps.label_points()) == set(reference) and set(maps.short_names("uk")) == set(reference)
+    assert set(maps.labels.label_points()) == set(reference) and set(maps.labels.short_names("uk")) == set(reference)
 
 
 def test_every_region_of_the_view_is_drawn_once(mdb):
