@@ -1,5 +1,5 @@
 """Map layer: the pydeck Deck of the Impact map and its static Altair twin; the choropleth's classes
-and legend are in dashboard.maps.classes."""
+and legend are in dashboard.maps.classes, the regions' labels in dashboard.maps.labels."""
 
 from __future__ import annotations
 
