@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from dashboard.contract import TABLES, render_markdown
+from dashboard.contract import TABLES
+from dashboard.contract.readme import render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
