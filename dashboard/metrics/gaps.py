@@ -20,8 +20,8 @@ level, then ahead cells.
 
 The cells come from a source: `compute_group_ratings` counts every region's groups live in one
 statement per characteristic (internal mode), a release reads its protected cells
-(release.source.Release.group_ratings); `collect_cells` asks a source's per-view figures one region
-at a time, which the tests hold the two against. `compute_gaps` and `left_behind` are pure.
+(release.source.Release.group_ratings); the tests hold both against a source's per-view figures
+asked one region and characteristic at a time. `compute_gaps` and `left_behind` are pure.
 
 Reach (a group's share of the people trained against its share of the residents) needs the
 population of each region by age band, gender, settlement type and so on; the reference data hold
@@ -30,8 +30,7 @@ only each region's total population (data/geo/regions.csv), so reach gaps are no
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -50,26 +49,6 @@ STANDINGS = ("behind", "level", "ahead")
 RATING_COLUMNS = ("value", "n_both", "gain_mean", "gain_mean_lo", "gain_mean_hi", "gain_sd")
 COLUMNS = ("area", "dimension", "value", "n_both", "gain_mean", "gain_mean_lo", "gain_mean_hi",
            "national_gain", "national_lo", "national_hi", "national_n", "gap", "gap_lo", "gap_hi", "standing")
-
-# The source's self-rating figures of a view, per value of a characteristic or one `all` row.
-Ratings = Callable[[Filters, "str | None"], pd.DataFrame]
-
-
-def collect_cells(ratings: Ratings, f: Filters, areas: Sequence[str]) -> tuple[pd.Series, pd.DataFrame]:
-    """The national self-rating figures of `f`'s programme and period (no region, no group) and
-    those of every area of `areas` × value of every characteristic (columns area, dimension and
-    RATING_COLUMNS). `f`'s regions and group do not apply: the gaps are of single groups."""
-    bare = Filters(programme=f.programme, start=f.start, end=f.end)
-    national = ratings(bare, None).iloc[0]
-    parts = []
-    for area in areas:
-        scoped = replace(bare, regions=(area,) if area else ())
-        for dimension in SEGMENTS:
-            found = ratings(scoped, dimension)
-            parts.append(found[list(RATING_COLUMNS)].assign(area=area, dimension=dimension))
-    cells = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["area", "dimension",
-                                                                                   *RATING_COLUMNS])
-    return national, cells
 
 
 def compute_group_ratings(db: Database, f: Filters, rule: Rule, areas: Sequence[str]) -> pd.DataFrame:

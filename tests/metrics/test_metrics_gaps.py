@@ -8,6 +8,8 @@ Two fixtures with a known gap: a hand-made table of cells (the ranking, the inte
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
 import math
 
 import numpy as np
@@ -15,12 +17,31 @@ import pandas as pd
 import pytest
 
 from dashboard import stats
-from dashboard.filters import Filters
+from dashboard.filters import SEGMENTS, Filters
 from dashboard.metrics import gaps
 from dashboard.metrics.live import Live
 from dashboard.privacy import Rule
 from dashboard.release.build import build
 from dashboard.release.source import Release
+
+
+# The reference the tests hold the sources' one-statement cells against: a source's per-view
+# figures asked one region and characteristic at a time.
+def collect_cells(ratings, f: Filters, areas: Sequence[str]) -> tuple[pd.Series, pd.DataFrame]:
+    """The national self-rating figures of `f`'s programme and period (no region, no group) and
+    those of every area of `areas` × value of every characteristic (columns area, dimension and
+    gaps.RATING_COLUMNS). `f`'s regions and group do not apply: the gaps are of single groups."""
+    bare = Filters(programme=f.programme, start=f.start, end=f.end)
+    national = ratings(bare, None).iloc[0]
+    parts = []
+    for area in areas:
+        scoped = replace(bare, regions=(area,) if area else ())
+        for dimension in SEGMENTS:
+            found = ratings(scoped, dimension)
+            parts.append(found[list(gaps.RATING_COLUMNS)].assign(area=area, dimension=dimension))
+    cells = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["area", "dimension",
+                                                                                   *gaps.RATING_COLUMNS])
+    return national, cells
 
 Z = 1.959963984540054  # the normal 97.5th percentile
 NATIONAL = pd.Series({"value": "all", "n_both": 100, "gain_mean": 3.0, "gain_mean_lo": 2.6, "gain_mean_hi": 3.4,
@@ -106,7 +127,7 @@ def _by_hand(gain: float, sd: float, n: int, national: float = 74 / 19, sd_n: fl
 
 
 def test_the_extracts_known_gap_live(db):
-    national, cells = gaps.collect_cells(Live(db, Rule(5, 0)).ratings, Y2024, ["UA-32"])
+    national, cells = collect_cells(Live(db, Rule(5, 0)).ratings, Y2024, ["UA-32"])
     got = gaps.compute_gaps(national, cells)
     b_and_p = _by_hand(24 / 9, math.sqrt(20 / 8), 9)
     b_alone = _by_hand(23 / 8, math.sqrt(16.875 / 7), 8)
@@ -123,7 +144,7 @@ def test_the_extracts_known_gap_from_a_release(clean_dir, tmp_path):
     """A release's cells: gains and their spreads rounded to two decimals, as published, and the gap
     worked from those: (2.67 − 3.89) with sd 1.58 of 9 and 1.59 of 19."""
     build(clean_dir, tmp_path, "gaps", Rule(5, 0))
-    national, cells = gaps.collect_cells(Release(tmp_path / "gaps").ratings, Y2024, ["UA-32"])
+    national, cells = collect_cells(Release(tmp_path / "gaps").ratings, Y2024, ["UA-32"])
     got = gaps.compute_gaps(national, cells)
     male = got[(got["dimension"] == "gender") & (got["value"] == "male")].iloc[0]
     half = Z * math.sqrt(1.58 ** 2 / 9 + 1.59 ** 2 / 19 - 2 * 1.58 ** 2 / 19)
@@ -149,7 +170,7 @@ def test_all_regions_in_one_statement_equal_each_region_alone(db, rule):
     """metrics.gaps.compute_group_ratings (one statement per characteristic) against the Skills
     page's figures of each region alone (metrics.skills.compute_ratings): the same people, hence
     the same shown counts under perturbation, and the same gains."""
-    _national, one_by_one = gaps.collect_cells(Live(db, rule).ratings, Y2024, AREAS)
+    _national, one_by_one = collect_cells(Live(db, rule).ratings, Y2024, AREAS)
     at_once = gaps.compute_group_ratings(db, Y2024, rule, AREAS)
     pd.testing.assert_frame_equal(_ordered(at_once), _ordered(one_by_one))
 
@@ -157,6 +178,6 @@ def test_all_regions_in_one_statement_equal_each_region_alone(db, rule):
 def test_a_releases_cells_at_once_equal_each_region_alone(clean_dir, tmp_path):
     build(clean_dir, tmp_path, "cells", Rule(5, 2))
     release = Release(tmp_path / "cells")
-    _national, one_by_one = gaps.collect_cells(release.ratings, Y2024, AREAS)
+    _national, one_by_one = collect_cells(release.ratings, Y2024, AREAS)
     at_once = release.group_ratings(Y2024, AREAS)
     pd.testing.assert_frame_equal(_ordered(at_once), _ordered(one_by_one))
