@@ -8,9 +8,9 @@ Two fixtures with a known gap: a hand-made table of cells (the ranking, the inte
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import replace
-import math
 
 import numpy as np
 import pandas as pd
