@@ -12,7 +12,7 @@ from streamlit.navigation.page import StreamlitPage
 from streamlit.runtime.pages_manager import PagesManager
 
 from dashboard import filters, privacy
-from dashboard.filters import LANG_PARAM, LANGUAGES, PARAMS, REGION_PARAM
+from dashboard.filters import LANG_PARAM, LANGUAGES, PARAMS
 from dashboard.i18n import translator
 from dashboard.privacy import Rule
 from dashboard.settings import ROOT, data_dir
@@ -102,9 +102,6 @@ def frame() -> Context | None:
         return None
     if first_run:
         problems = filters.invalid_params(raw, ctx.choices) + problems
-        if ctx.release is not None and len(raw.get(REGION_PARAM, [])) > 1 and "release.regions" not in ctx.notices:
-            # The region picker keeps one of a link's regions: say so.
-            ctx = dataclasses.replace(ctx, notices=(*ctx.notices, "release.regions"))
     if problems:
         st.warning(tr("filter.invalid", names=", ".join(dict.fromkeys(problems))), icon=":material/link_off:")
     for key in ctx.notices:

@@ -145,13 +145,19 @@ def filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule, hub_de
     held = release is not None
     dates = dict(min_value=choices.first_day, max_value=choices.last_day, format="DD.MM.YYYY",
                  on_change=_dates_changed, args=(choices,), disabled=held)
+    cut: list[str] = []  # what a link asked for beyond the release's views (notice keys)
     if link is not None:
-        # The link's period, and the quick pick that matches it: none lit when none does, and in a
-        # release, whose periods are picked from a list, the narrowest one that holds it.
+        # The link's period, and the quick pick that matches it (none lit when none does); a
+        # release, whose periods are picked from a list, shows the narrowest one that holds it,
+        # its own dates in the date fields, and says so.
         period, reversed_dates = filters.link_period(link, choices)
+        quick = filters.matching_quick(choices, *period)
+        if held and quick is None:
+            quick = filters.containing_quick(choices, *period)
+            period = choices.quick.get(quick, (choices.default_start, choices.default_end))
+            cut.append("release.period")
         st.session_state[FROM_PARAM], st.session_state[TO_PARAM] = period
-        st.session_state[QUICK_KEY] = (filters.containing_quick(choices, *period) if held
-                                       else filters.matching_quick(choices, *period))
+        st.session_state[QUICK_KEY] = quick
     if held:
         now = filters.matching_quick(choices, st.session_state.get(FROM_PARAM), st.session_state.get(TO_PARAM))
         side.selectbox(tr("filter.period"), list(choices.quick), format_func=lambda q: quick_label(q, tr),
@@ -172,6 +178,8 @@ def filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule, hub_de
         for name in (REGION_PARAM, *SEGMENTS):
             codes = filters.link_codes(link.get(name, []), choices.aliases.get(name, {}))[0]
             st.session_state[name] = codes[:1] if held else codes
+            if held and len(codes) > 1:  # the pickers keep the first of a link's values: say so
+                cut.append("release.regions" if name == REGION_PARAM else "release.group")
     region_labels = choices.labels[REGION_PARAM]
     picked = side.multiselect(
         tr("filter.region"), list(region_labels), format_func=region_labels.get, key=REGION_PARAM,
@@ -199,7 +207,7 @@ def filter_sidebar(folder: str, version: str, tr: Translator, rule: Rule, hub_de
         side.caption(published.release_caption(release, tr))
     ctx = Context(lang=tr.lang, filters=f, choices=choices, folder=folder, version=version,
                   data_date=data_date, region_names=names, data_start=choices.default_start, rule=rule,
-                  hub_detail=hub_detail, release=release, notices=tuple(notices))
+                  hub_detail=hub_detail, release=release, notices=tuple(dict.fromkeys([*cut, *notices])))
     return ctx, problems
 
 

@@ -99,5 +99,23 @@ def test_a_link_asking_for_more_than_the_release_holds_gets_the_nearest_view(lan
     assert tr("release.period", period=tr.month(pd.Timestamp("2024-03-01").date())) in notes
     month = tr.period(pd.Timestamp("2024-03-01").date(), pd.Timestamp("2024-03-31").date())
     assert month in at.caption[0].value  # the page shows the month that holds the days asked
+    # The date fields show the month shown, not the days the link asked for.
+    assert [at.date_input(key=key).value for key in ("from", "to")] == [
+        pd.Timestamp("2024-03-01").date(), pd.Timestamp("2024-03-31").date()]
     texts = " ".join(visible_texts(at))
     assert "Traceback" not in texts
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_a_link_with_two_values_of_one_characteristic_keeps_one_and_says_so(lang):
+    tr = Translator(lang)
+    at = run_app({"lang": lang, **YEAR_2024, "age": ["60_69", "70_plus"]})
+    assert not at.exception
+    assert at.multiselect(key="age").value == ["60_69"]
+    notes = [i.value for i in at.info]
+    before, after = tr("release.group", group="\0").split("\0")
+    said = [n for n in notes if n.startswith(before) and n.endswith(after)]
+    assert len(said) == 1, notes
+    assert tr("age.60_69").replace("–", "-") in said[0].replace("–", "-"), said
+    # The year asked for is one the release holds: no period notice.
+    assert tr("release.period", period=tr("quick.year", year="2024")) not in notes
