@@ -73,5 +73,7 @@ def cascade(ctx: Context) -> None:
                        one_text=tr("participation.one_line"))
     if ctx.filters.segment():
         st.info(tr("participation.cascade_everyone"), icon=":material/groups:")
+    if ctx.release is not None and (ctx.filters.start, ctx.filters.end) != ctx.choices.quick.get("all"):
+        st.info(tr("participation.cascade_all_time"), icon=":material/history:")
     chart_block(ctx, spec, wording.funnel_summary(stages, tr), wording.cascade_table(data, phase, tr, ctx.region_names))
     st.caption(tr("participation.cascade_note", k=tr.number(ctx.k)))

@@ -119,3 +119,15 @@ def test_a_link_with_two_values_of_one_characteristic_keeps_one_and_says_so(lang
     assert tr("age.60_69").replace("–", "-") in said[0].replace("–", "-"), said
     # The year asked for is one the release holds: no period notice.
     assert tr("release.period", period=tr("quick.year", year="2024")) not in notes
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_the_cascade_says_it_is_of_all_time_when_a_period_is_chosen(lang):
+    tr = Translator(lang)
+    said = tr("participation.cascade_all_time")
+    year = run_app({"lang": lang, **YEAR_2024}, page="participation")
+    assert not year.exception
+    assert said in [i.value for i in year.info]
+    everything = run_app({"lang": lang}, page="participation")
+    assert not everything.exception
+    assert said not in [i.value for i in everything.info]
