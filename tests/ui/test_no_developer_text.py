@@ -1,10 +1,16 @@
-"""No page shows a visitor a command line: commands are in the README, not on the pages."""
+"""No page shows a visitor a command line or a file of the code: those are in the README, not on the pages."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from conftest import PAGES, run_app, visible_texts
 from page_tools import internal_mode
+
+
+# A file of the repository ("dashboard/targets.csv", "pages/map.py", ".streamlit/config.toml").
+CODE_PATH = re.compile(r"(?<![\w.-])(?:dashboard|pages|scripts|tests|data|\.streamlit)/[\w./-]*\.(?:py|csv|toml|json|parquet)\b")
 
 
 @pytest.fixture(autouse=True)
@@ -22,3 +28,4 @@ def test_no_page_shows_a_command_line(monkeypatch, page, lang, mode):
     assert not at.exception
     texts = visible_texts(at) + [c.value for c in at.caption] + [m.value for m in at.markdown]
     assert [t for t in texts if "python -m" in t or "--all-regions" in t] == []
+    assert [t for t in texts if CODE_PATH.search(t)] == []
