@@ -78,7 +78,7 @@ def test_breakdowns_by_course_family_and_format_of_2024(monkeypatch):
      ["Region", "People", "Classes and consultations", "Hubs", "People per 100,000 residents"],
      [["Vinnytsia Oblast", "13", "13", "1", "0.9"], ["Kyiv Oblast", "fewer than 10", "17", "1", "—"]]),
     ("uk", "За регіонами, за спаданням",
-     ["Регіон", "Осіб", "Занять і консультацій", "Хабів", "Осіб на 100 000 жителів"],
+     ["Регіон", "Осіб", "Занять і консультацій", "Хабів", "Осіб на 100 000 мешканців"],
      [["Вінницька область", "13", "13", "1", "0,9"], ["Київська область", "менше 10", "17", "1", "—"]]),
 ])
 def test_breakdown_by_region_of_2024(lang, title, header, expected, monkeypatch):
