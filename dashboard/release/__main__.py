@@ -54,6 +54,20 @@ def _write_files(root: Path, name: str) -> None:
           file=sys.stderr)
 
 
+def _write_approved_files(root: Path, name: str) -> int:
+    """The standard files of a release just approved: a failure says that the approval stands and
+    how to write the files later (nothing of them is kept, see catalogue.add_files)."""
+    try:
+        _write_files(root, name)
+    except Exception as exc:  # noqa: BLE001 - whatever stopped the files, the approval is recorded
+        reason = str(exc) if isinstance(exc, ReleaseError) else f"{type(exc).__name__}: {exc}"
+        print(f"error: {name} is approved and published, but its standard files were not written ({reason}); "
+              f"none of them was kept. Write them with: python -m dashboard.release --files {name} {root}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     try:
@@ -71,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"approved {entry.name} ({entry.manifest['approval']['by']}, {entry.manifest['approval']['at']})",
                   file=sys.stderr)
             if not args.no_files:
-                _write_files(_releases_dir(args, 0), entry.name)
+                return _write_approved_files(_releases_dir(args, 0), entry.name)
             return 0
         if args.files:
             _write_files(_releases_dir(args, 0), args.files)

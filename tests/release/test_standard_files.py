@@ -274,6 +274,28 @@ def test_the_command_can_leave_the_files_out_and_write_them_later(clean_dir, tmp
     assert "has its files already" in capsys.readouterr().err
 
 
+
+def test_files_that_fail_after_the_approval_say_the_approval_stands_and_how_to_write_them(
+        clean_dir, tmp_path, capsys, monkeypatch):
+    build(clean_dir, tmp_path, "full", Rule(k=10, noise=2))
+
+    def write_release(folder, manifest, out, progress):
+        (Path(out) / "factsheet_UA_en.pdf").write_bytes(b"%PDF")  # one file written, then the disk fills
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(standard, "write_release", write_release)
+    assert cli.main(["--approve", "full", str(tmp_path), "--by", "official@example.org"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "full is approved and published, but its standard files were not written" in err
+    assert "No space left on device" in err
+    assert f"python -m dashboard.release --files full {tmp_path}" in err
+    manifest = _manifest(tmp_path / "full")
+    assert manifest["approval"]["by"] == "official@example.org" and "files" not in manifest
+    assert not (tmp_path / "full" / FILES).exists()
+    assert [p.name for p in (tmp_path / "full").iterdir() if p.name.startswith(".")] == []  # no scratch left
+
+
 # ---- the Exports page hands them out ------------------------------------------------------------
 
 @pytest.fixture
