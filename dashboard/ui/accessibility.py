@@ -45,6 +45,9 @@ EXACT = {
     "Record screen": "a11y.record",
     "Choose an option": "a11y.choose",
     "Select all": "a11y.select_all",
+    # Shown under a download button whose file could not be made (a chart's file waits for a turn
+    # of the export queue, dashboard.ui.exports, and gives up after DASHBOARD_EXPORT_WAIT seconds).
+    "Failed to generate file for download": "a11y.download_failed",
     # The roles Vega and Streamlit give a chart and its groups of marks, read out with them.
     "visualization": "a11y.chart",
     "group mark container": "a11y.chart_part",
@@ -105,7 +108,8 @@ SCRIPT = """
         months = %(months)s, selectedDate = %(selected_date)s, locale = %(locale)s;
   // Where Streamlit writes those texts as text: the skip link, "N more", lists, tooltips, the main menu.
   const TEXTS = ['[data-testid="stSkipToContent"]', '[data-testid="stTopNavSection"]', '[role="listbox"]',
-                 '[role="tooltip"]', '[data-baseweb="tooltip"]', '[role="menu"]'].join(', ');
+                 '[role="tooltip"]', '[data-baseweb="tooltip"]', '[role="menu"]',
+                 '[data-testid="stDownloadButtonError"]'].join(', ');
   document.documentElement.lang = lang;
   const words = (text) => {
     if (Object.prototype.hasOwnProperty.call(exact, text)) return exact[text];

@@ -127,3 +127,21 @@ def test_no_serious_accessibility_violation(chromium, server, axe_ready, app_pag
             context.close()
     print(f"{app_page.name} {size}: {time.monotonic() - started:.1f} s")
     assert not found, f"{len(found)} serious or critical accessibility violations:\n" + "\n".join(found)
+
+
+def test_a_failed_download_is_said_in_the_page_language(tab, server):
+    """Streamlit writes "Failed to generate file for download" under a download button whose file
+    could not be made (a chart's file that got no turn of the export queue in time): the page's
+    script puts it in the page's language, as Streamlit draws it."""
+    exports = next(p for p in PAGES if p.name == "exports")
+    tab.goto(url(server, exports, "uk"))
+    driver.wait_ready(tab, translator("uk")(exports.key))
+    tab.evaluate("""() => {
+      const note = document.createElement('div');
+      note.setAttribute('data-testid', 'stDownloadButtonError');
+      note.textContent = 'Failed to generate file for download';
+      document.querySelector('[data-testid="stDownloadButton"]').after(note);
+    }""")
+    said = translator("uk")("a11y.download_failed")
+    tab.wait_for_function("(said) => document.querySelector('[data-testid=\"stDownloadButtonError\"]')"
+                          ".textContent === said", arg=said, timeout=5_000)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from pathlib import Path
 
 import pytest
+import streamlit
 
 from dashboard.i18n import LANGUAGES, catalogue, translator
 from dashboard.settings import ROOT
@@ -61,6 +63,17 @@ def test_script_sets_the_language_and_carries_the_translations():
     assert 'const lang = "uk"' in uk
     assert json.dumps(translator("uk")("a11y.open_menu"), ensure_ascii=False) in uk
     assert uk.count("</") == 1 and uk.rstrip().endswith("</script>")  # no text ends the script early
+
+
+def test_the_texts_translated_are_the_ones_streamlit_writes():
+    # Streamlit's own words live in its front end and, for a download whose file failed, its server.
+    package = Path(streamlit.__file__).parent
+    written = "".join(p.read_text(encoding="utf-8", errors="ignore")
+                      for p in [*(package / "static").rglob("*.js"), package / "runtime" / "backend_operation_handler.py"])
+    assert "Failed to generate file for download" in written
+    uk = accessibility.script(translator("uk"))
+    assert json.dumps(translator("uk")("a11y.download_failed"), ensure_ascii=False) in uk
+    assert '[data-testid="stDownloadButtonError"]' in uk  # where it is written: looked at by the script
 
 
 def test_style_sheet_labels_the_phone_menu_in_the_language():
