@@ -22,7 +22,7 @@ from dashboard.markdown import escape_md
 from dashboard.metrics import coverage as metrics
 from dashboard.ui import cache
 from dashboard.ui.blocks import MISSING, localised
-from dashboard.ui.exports import BUTTONS
+from dashboard.ui.exports import BUTTONS, frame_key, make_file
 from dashboard.ui.frame import Context
 from dashboard.wording import coverage as wording
 
@@ -157,7 +157,9 @@ def downloads(ctx: Context, figure: registry.Figure, frame: pd.DataFrame) -> Non
                 rule=ctx.rule, release=ctx.release)
     for column, (fmt, icon) in zip(st.columns(len(BUTTONS)), BUTTONS):
         # The file (and its chart) is made when the button is clicked, not on every run of the page.
-        column.download_button(tr(f"export.button_{fmt}"), functools.partial(_file, figure, frame, view, fmt),
+        key = ("figure", ctx.folder, ctx.version, figure.name, ctx.filters, ctx.lang, ctx.rule, fmt, frame_key(frame))
+        column.download_button(tr(f"export.button_{fmt}"),
+                               functools.partial(make_file, key, functools.partial(_file, figure, frame, view, fmt)),
                                file_name=f"{figure.name}_{ctx.lang}.{fmt}", mime=files.MIME[fmt],
                                key=f"{figure.name}_{fmt}", on_click="ignore", icon=icon, width="stretch",
                                help=tr("export.download_help", name=tr(figure.title_key), format=fmt.upper()))

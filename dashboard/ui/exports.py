@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import settings
@@ -65,9 +66,12 @@ def made_files() -> MadeFiles:
     return MadeFiles(CACHE_ENTRIES)
 
 
-def _make(key: Hashable, build: Callable[[], bytes], on_wait: Callable[[int], None] | None = None,
+def make_file(key: Hashable, build: Callable[[], bytes], on_wait: Callable[[int], None] | None = None,
           on_start: Callable[[], None] | None = None) -> bytes:
-    """The file of `key`, made in a turn of the queue unless made already (QueueTimeout: no turn came)."""
+    """The file of `key`, made in a turn of the queue unless made already (QueueTimeout: no turn came).
+
+    Every file a visitor asks for is made this way, on any page (the Progress and Coverage pages'
+    downloads too), so that the files of a few visitors never take the process from the others."""
     return made_files().make(key, build, _queue(settings.export_slots()), settings.export_wait(), on_wait, on_start)
 
 
@@ -83,7 +87,7 @@ def _make_here(ctx: Context, key: Hashable, build: Callable[[], bytes]) -> bytes
         note.info(tr("export.preparing"), icon=":material/progress_activity:")
 
     try:
-        data = _make(key, build, waiting, started)
+        data = make_file(key, build, waiting, started)
     except QueueTimeout:
         note.warning(tr("export.busy"), icon=":material/hourglass_disabled:")
         return None
@@ -97,9 +101,14 @@ def _chart_build(folder: str, version: str, name: str, v: View, fmt: str) -> tup
     return key, lambda: files.write(registry.build(name, cache.source(folder, version, v.rule), v), fmt)
 
 
+def frame_key(frame: pd.DataFrame) -> int:
+    """A key for the numbers of a table a file is made from (with the view, names the file)."""
+    return int(pd.util.hash_pandas_object(frame, index=False).sum())
+
+
 def _chart_file(folder: str, version: str, name: str, v: View, fmt: str) -> bytes:
     """A chart's file (a download's data: made when its button is clicked, in a turn)."""
-    return _make(*_chart_build(folder, version, name, v, fmt))
+    return make_file(*_chart_build(folder, version, name, v, fmt))
 
 
 class _Unreadable(Exception):

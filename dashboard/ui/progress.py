@@ -25,7 +25,7 @@ from dashboard.metrics.progress import COUNTRY
 from dashboard.release import grain
 from dashboard.ui import cache
 from dashboard.ui.blocks import MISSING, localised
-from dashboard.ui.exports import BUTTONS
+from dashboard.ui.exports import BUTTONS, frame_key, make_file
 from dashboard.ui.frame import Context
 from dashboard.wording import progress as wording
 
@@ -140,7 +140,9 @@ def downloads(ctx: Context, figure: registry.Figure, found: pd.DataFrame, f: Fil
                 release=ctx.release)
     export = registry.prepare(figure, found, view)
     for column, (fmt, icon) in zip(st.columns(len(BUTTONS)), BUTTONS):
-        column.download_button(ctx.tr(f"export.button_{fmt}"), functools.partial(files.write, export, fmt),
+        key = ("figure", ctx.folder, ctx.version, figure.name, f, ctx.lang, ctx.rule, fmt, frame_key(found))
+        column.download_button(ctx.tr(f"export.button_{fmt}"),
+                               functools.partial(make_file, key, functools.partial(files.write, export, fmt)),
                                file_name=files.file_name(export, fmt), mime=files.MIME[fmt],
                                key=f"{figure.name}_{fmt}", on_click="ignore", icon=icon, width="stretch",
                                help=ctx.tr("export.download_help", name=export.title, format=fmt.upper()))

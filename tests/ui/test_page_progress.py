@@ -24,12 +24,14 @@ from conftest import internal_mode, run_app
 from page_tools import chart_rows, shown, walk
 
 from dashboard.export import files, registry
+from dashboard.export.queue import ExportQueue, MadeFiles, QueueTimeout
 from dashboard.filters import Filters
 from dashboard.metrics.live import Live
 from dashboard.privacy import Rule
 from dashboard.release import catalogue
 from dashboard.release.build import build
 from dashboard.store.database import Database
+from dashboard.ui import exports
 
 D = dt.date
 YEAR_2024 = {"from": "2024-01-01", "to": "2024-12-31"}
@@ -209,6 +211,28 @@ def test_the_downloads_are_the_export_figures_files(monkeypatch, clean_dir, down
     assert head[0] == "Progress to targets by region" and head[3] == "Target for: People trained, 2024."
     assert lines[len(head) + 1] == ["ISO 3166-2", "Region", *HEADER["en"][1:]]
     assert lines[len(head) + 2] == ["", "Whole country", "fewer than 10", "30", "21", "70.0", "100.0", "✗ off track"]
+
+
+
+def test_the_downloads_take_their_turn_in_the_export_queue(monkeypatch, downloads):
+    """A file of this page is made in a turn of the process's export queue, as the Exports page's
+    are: it waits while the queue is busy, gives up after DASHBOARD_EXPORT_WAIT, and is made once."""
+    made, busy = MadeFiles(exports.CACHE_ENTRIES), ExportQueue(1)
+    monkeypatch.setattr(exports, "made_files", lambda: made)
+    monkeypatch.setattr(exports, "_queue", lambda slots: busy)
+    monkeypatch.setenv("DASHBOARD_EXPORT_WAIT", "1")
+    written, write = [], files.write
+    monkeypatch.setattr(files, "write", lambda export, fmt: written.append(fmt) or write(export, fmt))
+    internal_mode(monkeypatch)
+    at = run_app({"lang": "en", **YEAR_2024}, page="progress")
+    assert not at.exception and written == []  # nothing is made before a click
+    with busy.turn(1):  # another visitor's file takes the one slot
+        with pytest.raises(QueueTimeout):
+            downloads["progress_en.csv"]()
+    assert written == []
+    first = downloads["progress_en.csv"]()
+    assert first.decode("utf-8-sig").startswith("Progress to targets by region") and written == ["csv"]
+    assert downloads["progress_en.csv"]() == first and written == ["csv"]  # kept for the next visitor
 
 
 # ---- public mode reads the release alone ------------------------------------------------------
