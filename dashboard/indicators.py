@@ -58,6 +58,7 @@ _RATED = ("pre_people", "pre_7_10", "post_people", "post_7_10")
 INDICATORS: dict[str, Indicator] = {i.key: i for i in (
     Indicator("hubs", "count"),
     Indicator("hubs_per_100k", "rate", decimals=1),
+    Indicator("library_hubs", "count"),
     Indicator("library_share", "share", decimals=1),
     _people("people"),
     Indicator("people_per_10k", "rate", ("people",), decimals=1),

@@ -17,7 +17,7 @@ REMOVED_KEYS = [
 
 
 def test_the_registry_holds_the_documented_indicators():
-    assert list(INDICATORS) == ["hubs", "hubs_per_100k", "library_share", "people", "people_per_10k", "people_per_hub",
+    assert list(INDICATORS) == ["hubs", "hubs_per_100k", "library_hubs", "library_share", "people", "people_per_10k", "people_per_hub",
                                 "activities",
                                 "coordinators", "regions", "pre_people", "pre_7_10", "post_people", "post_7_10",
                                 "share_before", "share_after", "change_pp"]

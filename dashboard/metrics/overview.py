@@ -22,7 +22,7 @@ RATES = indicators.rates(FIGURES)
 KPI_CARDS = ("hubs", "library_share", "people", "activities", "coordinators", "regions", "share_after")
 BEFORE_AFTER = "share_after"
 # The cards of a programme whose data record only its network (no class, nobody trained).
-NETWORK_CARDS = ("hubs", "library_share")
+NETWORK_CARDS = ("library_hubs", "library_share")
 
 
 def compute_counts(db: Database, f: Filters, rule: Rule) -> pd.DataFrame:
@@ -75,8 +75,10 @@ def is_empty(counts: pd.DataFrame) -> bool:
     return not pd.isna(people) and int(people) == 0
 
 
-def compute_kpis(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
-    """The KPI cards (KPI_CARDS) from two compute_counts rows (previous None = no comparable period).
+def compute_kpis(current: pd.DataFrame, previous: pd.DataFrame | None,
+                 cards: tuple[str, ...] = KPI_CARDS) -> pd.DataFrame:
+    """The KPI cards (`cards`, by default KPI_CARDS) from two compute_counts rows (previous None =
+    no comparable period).
 
     Columns: kpi (indicator key), kind (the indicator's kind, `before_after` for the skills card),
     value, previous, change. For counts the change is value − previous; for shares it is in
@@ -86,7 +88,7 @@ def compute_kpis(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.Dat
     now = current.iloc[0]
     before = previous.iloc[0] if previous is not None else None
     rows = []
-    for key in KPI_CARDS:
+    for key in cards:
         value = now[key]
         if key == BEFORE_AFTER:
             rows.append({"kpi": key, "kind": "before_after", "value": value,

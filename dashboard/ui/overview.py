@@ -74,9 +74,9 @@ def network_cards(ctx: Context, counts: pd.DataFrame, previous: pd.DataFrame | N
     tr = ctx.tr
     st.info(tr("kpi.network_only", programme=tr(f"programme.{ctx.filters.programme}")),
             icon=":material/hub:")
-    kpis = metrics.compute_kpis(counts, previous)
+    kpis = metrics.compute_kpis(counts, previous, metrics.NETWORK_CARDS)
     values = pd.to_numeric(kpis["value"], errors="coerce")
-    shown = kpis[kpis["kpi"].isin(metrics.NETWORK_CARDS) & values.notna() & (values > 0)]
+    shown = kpis[values.notna() & (values > 0)]
     for col, k in zip(st.columns(4), shown.itertuples(index=False)):
         label, value, delta, note, definition = wording.kpi_card(k, tr)
         col.metric(label, value, delta, help=definition, delta_description=note, border=True)

@@ -22,6 +22,8 @@ import pytest
 from conftest import run_app
 from page_tools import cards, plain, rows
 
+from dashboard.i18n import Translator
+
 D = dt.date
 YEAR_2024 = {"from": "2024-01-01", "to": "2024-12-31"}
 YEAR_2023 = {"from": "2023-01-01", "to": "2023-12-31"}
@@ -274,3 +276,11 @@ def test_a_programme_that_records_only_its_network_opens_on_its_growth(clean_dir
     shown = cards(at)
     assert shown and all(value not in ("—", "0", "fewer than 10", "менше 10") for _label, value, _d in shown)
     assert any(growth in h.value for h in at.subheader) and at.get("vega_lite_chart")
+    # The network's size: its library sites that are not closed, in regions whose libraries are counted.
+    regions = pd.read_parquet(folder / "regions.parquet")
+    counted = set(regions.loc[regions["public_libraries"].notna(), "region_code"])
+    centres = hubs[(hubs["programme"] == "kem_centres") & hubs["is_library"] & (hubs["status"] != "closed")
+                   & hubs["region_code"].isin(counted)]
+    label = Translator(lang)("indicator.library_hubs")
+    assert len(centres) > 0
+    assert dict((name, value) for name, value, _d in shown)[label] == str(len(centres))
