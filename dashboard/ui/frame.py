@@ -105,7 +105,8 @@ def frame() -> Context | None:
     if problems:
         st.warning(tr("filter.invalid", names=", ".join(dict.fromkeys(problems))), icon=":material/link_off:")
     for key in ctx.notices:
-        st.info(_notice(key, ctx), icon=":material/info:")
+        said = _notice(key, ctx)  # a sentence, which may begin with a group's words ("age: 60–69")
+        st.info(said[:1].upper() + said[1:], icon=":material/info:")
     st.session_state[CONTEXT_KEY] = ctx
     return ctx
 

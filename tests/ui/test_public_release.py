@@ -117,6 +117,7 @@ def test_a_link_with_two_values_of_one_characteristic_keeps_one_and_says_so(lang
     said = [n for n in notes if n.startswith(before) and n.endswith(after)]
     assert len(said) == 1, notes
     assert tr("age.60_69").replace("–", "-") in said[0].replace("–", "-"), said
+    assert said[0][:1].isupper()  # a sentence, though it begins with the group's words
     # The year asked for is one the release holds: no period notice.
     assert tr("release.period", period=tr("quick.year", year="2024")) not in notes
 
