@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import logging
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +28,8 @@ EVENTS_FILE = REFERENCE_DIR / "events.csv"
 SURVEY_FILE = REFERENCE_DIR / "digital_skills.csv"
 
 EVENT_COLUMNS = ("programme", "start", "end", "kind", "label_uk", "label_en", "source")
+# Optional in both files: the source in Ukrainian (`source` is shown where it is blank).
+OPTIONAL_COLUMNS = ("source_uk",)
 # What an event is: a campaign (drawn as a band), a project phase, or a time of power outages.
 EVENT_KINDS = ("campaign", "phase", "outage")
 SURVEY_COLUMNS = ("year", "share", "population", "definition_uk", "definition_en", "source", "url")
@@ -58,8 +61,8 @@ def _shown_path(path: Path) -> str:
 
 
 def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """The file's data rows as (line number, {column: stripped text}); lines starting with `#`
-    and empty lines are skipped. Raises ReferenceFileError for a missing file, a file that is not
+    """The file's data rows as (line number, {column: stripped text}), with OPTIONAL_COLUMNS
+    ('' when the file has none); lines starting with `#` and empty lines are skipped. Raises ReferenceFileError for a missing file, a file that is not
     UTF-8 text or a header without the columns."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
@@ -81,7 +84,8 @@ def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str
     rows = []
     for (line, _text), values in zip(numbered[1:], reader):
         padded = values + [""] * (len(header) - len(values))
-        rows.append((line, {name: padded[header.index(name)].strip() for name in columns}))
+        rows.append((line, {name: padded[header.index(name)].strip() if name in header else ""
+                            for name in (*columns, *OPTIONAL_COLUMNS)}))
     return rows
 
 
@@ -105,7 +109,7 @@ def _problem(line: int, field: str, text: str) -> str:
 
 def load_events(path: Path | None = None) -> pd.DataFrame:
     """Every event of the events file, checked: programme ('' = every programme), start, end
-    (dt.date; end None for a one-day event), kind (EVENT_KINDS), label_uk, label_en, source;
+    (dt.date; end None for a one-day event), kind (EVENT_KINDS), label_uk, label_en, source, source_uk;
     in the file's order. Raises ReferenceFileError listing every bad row and field."""
     path = path or EVENTS_FILE
     out, problems = [], []
@@ -133,7 +137,7 @@ def load_events(path: Path | None = None) -> pd.DataFrame:
             out.append({**row, "start": start, "end": end})
     if problems:
         raise ReferenceFileError(path, problems)
-    return pd.DataFrame(out, columns=list(EVENT_COLUMNS))
+    return pd.DataFrame(out, columns=[*EVENT_COLUMNS, *OPTIONAL_COLUMNS])
 
 
 def events_in_period(events: pd.DataFrame, programme: str, start: dt.date, end: dt.date) -> pd.DataFrame:
@@ -158,7 +162,7 @@ def _share(text: str) -> float | None:
 def load_survey(path: Path | None = None) -> pd.DataFrame:
     """Every wave of the national digital-skills survey, checked, by year: year (int), share
     (0–1; the file writes percent), population (who was asked, e.g. `18–70`), definition_uk,
-    definition_en, source, url. Raises ReferenceFileError listing every bad row and field."""
+    definition_en, source, url, source_uk. Raises ReferenceFileError listing every bad row and field."""
     path = path or SURVEY_FILE
     out, problems, years = [], [], {}
     for line, row in _rows(path, SURVEY_COLUMNS):
@@ -183,7 +187,12 @@ def load_survey(path: Path | None = None) -> pd.DataFrame:
             out.append({**row, "year": year, "share": share})
     if problems:
         raise ReferenceFileError(path, problems)
-    return pd.DataFrame(out, columns=list(SURVEY_COLUMNS)).sort_values("year").reset_index(drop=True)
+    return pd.DataFrame(out, columns=[*SURVEY_COLUMNS, *OPTIONAL_COLUMNS]).sort_values("year").reset_index(drop=True)
+
+
+def source_in(row: Mapping, lang: str) -> str:
+    """A reference row's source in the language: `source_uk` for Ukrainian when it is given."""
+    return (row.get("source_uk") or row["source"]) if lang == "uk" else row["source"]
 
 
 def survey_for_year(survey: pd.DataFrame, year: int) -> dict | None:

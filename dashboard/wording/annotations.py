@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from dashboard.i18n import Translator
+from dashboard.query.annotations import source_in
 
 EVENT_FRAME = ["start", "end", "label", "dates", "kind", "code", "source"]
 
@@ -32,7 +33,8 @@ def event_frame(events: pd.DataFrame, tr: Translator, start: dt.date, end: dt.da
         rows.append({"start": max(pd.Timestamp(e.start), first), "end": drawn_end,
                      "label": e.label_uk if tr.lang == "uk" else e.label_en,
                      "dates": event_dates(e.start, None if one_day else e.end, tr),
-                     "kind": tr(f"annotation.kind_{e.kind}"), "code": e.kind, "source": e.source})
+                     "kind": tr(f"annotation.kind_{e.kind}"), "code": e.kind,
+                     "source": source_in(e._asdict(), tr.lang)})
     frame = pd.DataFrame(rows, columns=EVENT_FRAME)
     frame["start"] = pd.to_datetime(frame["start"])
     frame["end"] = pd.to_datetime(frame["end"])
@@ -64,14 +66,14 @@ def survey_frame(point: Mapping, tr: Translator) -> pd.DataFrame:
     text = tr("annotation.survey_tooltip", year=str(point["year"]), share=tr.percent(point["share"], 0),
               definition=definition)
     return pd.DataFrame({"value": [float(point["share"])], "label": [survey_label(point, tr)], "text": [text],
-                         "source": [point["source"]]})
+                         "source": [source_in(point, tr.lang)]})
 
 
 def survey_sentence(point: Mapping, tr: Translator) -> str:
     """The survey in the chart's text alternative and its exports' note: what it found, for whom,
     in which year, and why it is context rather than a like-for-like comparison."""
     return tr("annotation.survey_sentence", year=str(point["year"]), share=tr.percent(point["share"], 0),
-              population=point["population"], source=point["source"])
+              population=point["population"], source=source_in(point, tr.lang))
 
 
 def with_sentence(summary: str, sentence: str) -> str:

@@ -32,7 +32,8 @@ def _write(tmp_path, name: str, text: str):
 
 def test_events_are_read_with_their_dates(tmp_path):
     events = annotations.load_events(_write(tmp_path, "events.csv", EVENTS))
-    assert events.to_dict("records") == [
+    assert events["source_uk"].tolist() == [""] * 4  # a file without the optional column
+    assert events.drop(columns="source_uk").to_dict("records") == [
         {"programme": "ua_hubs", "start": D(2021, 1, 15), "end": None, "kind": "phase", "label_uk": "Запуск",
          "label_en": "Launch", "source": "calendar"},
         {"programme": "ua_hubs", "start": D(2022, 10, 10), "end": D(2023, 2, 15), "kind": "outage",
@@ -168,3 +169,15 @@ def test_the_committed_reference_files_are_valid():
     assert set(events["kind"]) <= set(annotations.EVENT_KINDS) and len(events)
     survey = annotations.load_survey()
     assert survey["year"].is_unique and survey["share"].between(0, 1).all()
+    # Each source has its Ukrainian words too (the Ukrainian pages show them).
+    assert (events["source_uk"] != "").all() and (survey["source_uk"] != "").all()
+
+
+def test_the_ukrainian_source_is_read_where_the_file_has_the_column(tmp_path):
+    text = "\n".join([SURVEY_HEADER + ",source_uk", SURVEY_ROW.format(year=2021, share="52") + ",Опитування Мінцифри",
+                      SURVEY_ROW.format(year=2023, share="59")])
+    survey = annotations.load_survey(_write(tmp_path, "survey.csv", text))
+    assert survey["source_uk"].tolist() == ["Опитування Мінцифри", ""]
+    assert annotations.source_in(survey.iloc[0], "uk") == "Опитування Мінцифри"
+    assert annotations.source_in(survey.iloc[1], "uk") == survey.iloc[1]["source"]
+    assert annotations.source_in(survey.iloc[0], "en") == survey.iloc[0]["source"]

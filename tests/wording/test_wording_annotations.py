@@ -76,3 +76,16 @@ def test_the_survey_sentence_names_year_share_population_and_source():
         "Пунктирна лінія: у 2023 році 59 % дорослих віком 18–70 років")
     assert words.with_sentence("Summary.", "") == "Summary."
     assert words.with_sentence("Summary.", "More.") == "Summary. More."
+
+
+def test_the_sources_are_in_the_language_of_the_page_where_the_file_gives_it():
+    point = {**POINT, "source_uk": "Опитування Мінцифри 2023"}
+    assert "(Опитування Мінцифри 2023)" in words.survey_sentence(point, Translator("uk"))
+    assert "(Ministry survey 2023)" in words.survey_sentence(point, Translator("en"))
+    assert words.survey_frame(point, Translator("uk"))["source"].tolist() == ["Опитування Мінцифри 2023"]
+    # Blank, or a file without the column: the source as given.
+    assert "(Ministry survey 2023)" in words.survey_sentence({**POINT, "source_uk": ""}, Translator("uk"))
+    events = EVENTS.assign(source_uk=["оператор мережі", ""])
+    period = (D(2023, 1, 1), D(2023, 12, 31))
+    assert words.event_frame(events, Translator("uk"), *period)["source"].tolist() == ["оператор мережі", "calendar"]
+    assert words.event_frame(events, Translator("en"), *period)["source"].tolist() == ["grid operator", "calendar"]
