@@ -155,11 +155,12 @@ def downloads(ctx: Context, figure: registry.Figure, frame: pd.DataFrame) -> Non
     tr = ctx.tr
     view = View(filters=ctx.filters, lang=ctx.lang, region_names=ctx.region_names, data_date=ctx.data_date,
                 rule=ctx.rule, release=ctx.release)
+    # What names the file in the export queue's store, less its format.
+    named = ("figure", ctx.folder, ctx.version, figure.name, ctx.filters, ctx.lang, ctx.rule, frame_key(frame))
     for column, (fmt, icon) in zip(st.columns(len(BUTTONS)), BUTTONS):
         # The file (and its chart) is made when the button is clicked, not on every run of the page.
-        key = ("figure", ctx.folder, ctx.version, figure.name, ctx.filters, ctx.lang, ctx.rule, fmt, frame_key(frame))
         column.download_button(tr(f"export.button_{fmt}"),
-                               functools.partial(make_file, key, functools.partial(_file, figure, frame, view, fmt)),
+                               functools.partial(make_file, (*named, fmt), functools.partial(_file, figure, frame, view, fmt)),
                                file_name=f"{figure.name}_{ctx.lang}.{fmt}", mime=files.MIME[fmt],
                                key=f"{figure.name}_{fmt}", on_click="ignore", icon=icon, width="stretch",
                                help=tr("export.download_help", name=tr(figure.title_key), format=fmt.upper()))

@@ -139,10 +139,11 @@ def downloads(ctx: Context, figure: registry.Figure, found: pd.DataFrame, f: Fil
     view = View(filters=f, lang=ctx.lang, region_names=ctx.region_names, data_date=ctx.data_date, rule=ctx.rule,
                 release=ctx.release)
     export = registry.prepare(figure, found, view)
+    # What names the file in the export queue's store, less its format.
+    named = ("figure", ctx.folder, ctx.version, figure.name, f, ctx.lang, ctx.rule, frame_key(found))
     for column, (fmt, icon) in zip(st.columns(len(BUTTONS)), BUTTONS):
-        key = ("figure", ctx.folder, ctx.version, figure.name, f, ctx.lang, ctx.rule, fmt, frame_key(found))
         column.download_button(ctx.tr(f"export.button_{fmt}"),
-                               functools.partial(make_file, key, functools.partial(files.write, export, fmt)),
+                               functools.partial(make_file, (*named, fmt), functools.partial(files.write, export, fmt)),
                                file_name=files.file_name(export, fmt), mime=files.MIME[fmt],
                                key=f"{figure.name}_{fmt}", on_click="ignore", icon=icon, width="stretch",
                                help=ctx.tr("export.download_help", name=export.title, format=fmt.upper()))
