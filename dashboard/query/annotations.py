@@ -12,7 +12,6 @@ import csv
 import datetime as dt
 import logging
 import re
-from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -62,8 +61,9 @@ def _shown_path(path: Path) -> str:
 
 def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     """The file's data rows as (line number, {column: stripped text}), with OPTIONAL_COLUMNS
-    ('' when the file has none); lines starting with `#` and empty lines are skipped. Raises ReferenceFileError for a missing file, a file that is not
-    UTF-8 text or a header without the columns."""
+    ('' when the file has none); lines starting with `#` and empty lines are skipped. Raises
+    ReferenceFileError for a missing file, a file that is not UTF-8 text or a header without the
+    columns."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -188,11 +188,6 @@ def load_survey(path: Path | None = None) -> pd.DataFrame:
     if problems:
         raise ReferenceFileError(path, problems)
     return pd.DataFrame(out, columns=[*SURVEY_COLUMNS, *OPTIONAL_COLUMNS]).sort_values("year").reset_index(drop=True)
-
-
-def source_in(row: Mapping, lang: str) -> str:
-    """A reference row's source in the language: `source_uk` for Ukrainian when it is given."""
-    return (row.get("source_uk") or row["source"]) if lang == "uk" else row["source"]
 
 
 def survey_for_year(survey: pd.DataFrame, year: int) -> dict | None:

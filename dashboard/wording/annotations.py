@@ -8,7 +8,6 @@ from collections.abc import Mapping
 import pandas as pd
 
 from dashboard.i18n import Translator
-from dashboard.query.annotations import source_in
 
 EVENT_FRAME = ["start", "end", "label", "dates", "kind", "code", "source"]
 
@@ -18,6 +17,12 @@ def event_dates(start: dt.date, end: dt.date | None, tr: Translator) -> str:
     if end is None or pd.isna(end) or end == start:
         return tr.date(start)
     return tr.period(start, end)
+
+
+
+def source_in(row: Mapping, lang: str) -> str:
+    """A reference row's source in the language: `source_uk` for Ukrainian when the file gives it."""
+    return (row.get("source_uk") or row["source"]) if lang == "uk" else row["source"]
 
 
 def event_frame(events: pd.DataFrame, tr: Translator, start: dt.date, end: dt.date) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from dashboard.query import annotations
+from dashboard.wording import annotations as words
 
 D = dt.date
 EVENTS_HEADER = "programme,start,end,kind,label_uk,label_en,source"
@@ -178,6 +179,6 @@ def test_the_ukrainian_source_is_read_where_the_file_has_the_column(tmp_path):
                       SURVEY_ROW.format(year=2023, share="59")])
     survey = annotations.load_survey(_write(tmp_path, "survey.csv", text))
     assert survey["source_uk"].tolist() == ["Опитування Мінцифри", ""]
-    assert annotations.source_in(survey.iloc[0], "uk") == "Опитування Мінцифри"
-    assert annotations.source_in(survey.iloc[1], "uk") == survey.iloc[1]["source"]
-    assert annotations.source_in(survey.iloc[0], "en") == survey.iloc[0]["source"]
+    assert words.source_in(survey.iloc[0], "uk") == "Опитування Мінцифри"
+    assert words.source_in(survey.iloc[1], "uk") == survey.iloc[1]["source"]
+    assert words.source_in(survey.iloc[0], "en") == survey.iloc[0]["source"]
