@@ -8,7 +8,23 @@ import pandas as pd
 import pyarrow as pa
 from conftest import internal_mode  # noqa: F401 - the page tests take it from here
 
+from dashboard.export import files
+from dashboard.export.queue import ExportQueue, MadeFiles
+from dashboard.ui import exports
+
 MAX_CHART_ROWS = 5000  # Altair's own limit; the pages' frames stay far below it
+
+
+def one_slot_export_queue(monkeypatch) -> tuple[ExportQueue, list[str]]:
+    """The process's export queue with one slot and an empty store of files made, a turn's wait of
+    one second, and the formats of the files written since (in order)."""
+    made, busy = MadeFiles(exports.CACHE_ENTRIES), ExportQueue(1)
+    monkeypatch.setattr(exports, "made_files", lambda: made)
+    monkeypatch.setattr(exports, "_queue", lambda slots: busy)
+    monkeypatch.setenv("DASHBOARD_EXPORT_WAIT", "1")
+    written, write = [], files.write
+    monkeypatch.setattr(files, "write", lambda export, fmt: written.append(fmt) or write(export, fmt))
+    return busy, written
 
 
 def walk(node):

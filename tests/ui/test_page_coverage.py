@@ -19,14 +19,12 @@ import pyarrow as pa
 import pytest
 from conftest import run_app
 from map_extract import COORDS, MAP_HUBS, build_map_extract
-from page_tools import cards, internal_mode, table_under
+from page_tools import cards, internal_mode, one_slot_export_queue, table_under
 
-from dashboard.export import files
-from dashboard.export.queue import ExportQueue, MadeFiles, QueueTimeout
+from dashboard.export.queue import QueueTimeout
 from dashboard.geo import SETTLEMENTS_FILE
 from dashboard.i18n import Translator
 from dashboard.metrics.live import Live
-from dashboard.ui import exports
 from dashboard.wording.names import latin
 
 PAGE = "coverage"
@@ -200,12 +198,7 @@ def test_the_page_offers_its_three_files(monkeypatch):
 
 
 def test_the_files_are_made_in_a_turn_of_the_export_queue_and_kept(monkeypatch, downloads):
-    made, busy = MadeFiles(exports.CACHE_ENTRIES), ExportQueue(1)
-    monkeypatch.setattr(exports, "made_files", lambda: made)
-    monkeypatch.setattr(exports, "_queue", lambda slots: busy)
-    monkeypatch.setenv("DASHBOARD_EXPORT_WAIT", "1")
-    written, write = [], files.write
-    monkeypatch.setattr(files, "write", lambda export, fmt: written.append(fmt) or write(export, fmt))
+    busy, written = one_slot_export_queue(monkeypatch)
     _open(monkeypatch, "public", {"lang": "en", **VIEW_2024, "region": "UA-05"})
     name = next(n for n in downloads if n.startswith("coverage_en") and n.endswith(".csv"))
     with busy.turn(1):  # another visitor's file takes the one slot

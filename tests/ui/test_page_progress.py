@@ -21,17 +21,16 @@ from urllib.parse import parse_qsl
 import pandas as pd
 import pytest
 from conftest import internal_mode, run_app
-from page_tools import chart_rows, shown, walk
+from page_tools import chart_rows, one_slot_export_queue, shown, walk
 
 from dashboard.export import files, registry
-from dashboard.export.queue import ExportQueue, MadeFiles, QueueTimeout
+from dashboard.export.queue import QueueTimeout
 from dashboard.filters import Filters
 from dashboard.metrics.live import Live
 from dashboard.privacy import Rule
 from dashboard.release import catalogue
 from dashboard.release.build import build
 from dashboard.store.database import Database
-from dashboard.ui import exports
 
 D = dt.date
 YEAR_2024 = {"from": "2024-01-01", "to": "2024-12-31"}
@@ -217,12 +216,7 @@ def test_the_downloads_are_the_export_figures_files(monkeypatch, clean_dir, down
 def test_the_downloads_take_their_turn_in_the_export_queue(monkeypatch, downloads):
     """A file of this page is made in a turn of the process's export queue, as the Exports page's
     are: it waits while the queue is busy, gives up after DASHBOARD_EXPORT_WAIT, and is made once."""
-    made, busy = MadeFiles(exports.CACHE_ENTRIES), ExportQueue(1)
-    monkeypatch.setattr(exports, "made_files", lambda: made)
-    monkeypatch.setattr(exports, "_queue", lambda slots: busy)
-    monkeypatch.setenv("DASHBOARD_EXPORT_WAIT", "1")
-    written, write = [], files.write
-    monkeypatch.setattr(files, "write", lambda export, fmt: written.append(fmt) or write(export, fmt))
+    busy, written = one_slot_export_queue(monkeypatch)
     internal_mode(monkeypatch)
     at = run_app({"lang": "en", **YEAR_2024}, page="progress")
     assert not at.exception and written == []  # nothing is made before a click
