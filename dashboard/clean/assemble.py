@@ -8,6 +8,8 @@ memory. Every statement reads the views `stage_<kind>` created by `pipeline.py`.
 
 from __future__ import annotations
 
+from dashboard import contract
+
 # Key and keep-order of each staged kind: among valid rows sharing a key, the first by this
 # order is kept and the others are quarantined. Digigram keeps the first test before training
 # and the last test after it.
@@ -33,35 +35,83 @@ KEY_DETAIL = {
 }
 
 
+# A staged row's position: file, then line (unique per row, and in the order rows were read).
+_POS = "(file_idx::BIGINT * 4294967296 + line)"
+
+
 def resolve_sql(kind: str) -> str:
-    """Every staged row with its final status: `duplicate`, `quarantined` (with reason) or `clean`."""
-    key, order, reason = KEYS[kind]
-    keyed = (
-        f"CASE WHEN dup OR reason IS NOT NULL THEN NULL ELSE row_number() OVER "
-        f"(PARTITION BY dup OR reason IS NOT NULL, {key} ORDER BY {order}) END"
-        if key else "NULL"
-    )
-    detail = KEY_DETAIL.get(reason, "")
-    return f"""
-    CREATE OR REPLACE TABLE resolved_{kind} AS
-    WITH hashed AS (
-        SELECT *, row_number() OVER (PARTITION BY row_hash ORDER BY file_idx, line) > 1 AS dup
-        FROM stage_{kind}
-    ), keyed AS (
-        SELECT *, {keyed} AS key_rank FROM hashed
-    )
-    SELECT * REPLACE (
-        CASE WHEN NOT dup AND reason IS NULL AND key_rank > 1 THEN '{reason}' ELSE reason END AS reason,
-        CASE WHEN NOT dup AND reason IS NULL AND key_rank > 1 THEN '{detail}' ELSE detail END AS detail),
-        CASE WHEN dup THEN 'duplicate'
-             WHEN reason IS NOT NULL OR coalesce(key_rank, 1) > 1 THEN 'quarantined'
-             ELSE 'clean' END AS fate
-    FROM keyed
+    """Statements that give every staged row its final status, in the table `resolved_<kind>`:
+    `duplicate`, `quarantined` (with reason) or `clean`.
+
+    A row is a duplicate when an earlier row (by file and line) has its row hash, and loses on its
+    key when a valid row with the same key comes first in the kind's keep-order. Both are found
+    by grouping into small tables of the hashes and keys seen more than once (`repeats_<kind>`,
+    `firsts_<kind>`), then one pass over the staged rows joins them. Neither a window over the
+    staged rows nor a single statement doing all three: both hold whole staged rows, raw text
+    included, and ran out of DuckDB's memory limit (ten million people at 512 MB; a million at
+    64 MB), where groupings and joins against small tables stay within it.
     """
+    key, order, reason = KEYS[kind]
+    dup = f"coalesce({_pos('s')} <> r.first_pos, false)"
+    rows = f"stage_{kind} s LEFT JOIN repeats_{kind} r ON s.row_hash = r.row_hash"
+    statements = [f"""
+    CREATE OR REPLACE TABLE repeats_{kind} AS
+    SELECT row_hash, min({_POS}) AS first_pos FROM stage_{kind} GROUP BY row_hash HAVING count(*) > 1"""]
+    if key:
+        cols = [c.strip() for c in key.split(",")]
+        on = " AND ".join(f"s.{c} IS NOT DISTINCT FROM k.{c}" for c in cols)
+        # The keys held by more than one valid row are found by a count (a numeric grouping, which
+        # spills); the keep-order is only compared among their rows.
+        statements.append(f"""
+    CREATE OR REPLACE TABLE firsts_{kind} AS
+    WITH valid AS NOT MATERIALIZED (SELECT s.* FROM {rows} WHERE NOT {dup} AND s.reason IS NULL),
+    shared AS (SELECT {key} FROM valid GROUP BY ALL HAVING count(*) > 1)
+    SELECT {", ".join(f"s.{c}" for c in cols)}, arg_min({_pos('s')}, row({order})) AS first_pos
+    FROM valid s SEMI JOIN shared k ON {on} GROUP BY ALL""")
+        rows += f" LEFT JOIN firsts_{kind} k ON {on}"
+        lost = f"NOT {dup} AND s.reason IS NULL AND coalesce({_pos('s')} <> k.first_pos, false)"
+        keep = (f"* EXCLUDE (lost) REPLACE (CASE WHEN lost THEN '{reason}' ELSE reason END AS reason, "
+                f"CASE WHEN lost THEN '{KEY_DETAIL[reason]}' ELSE detail END AS detail)")
+    else:
+        lost, keep = "false", "* EXCLUDE (lost)"
+    statements.append(f"""
+    CREATE OR REPLACE TABLE resolved_{kind} AS
+    SELECT {keep},
+           CASE WHEN dup THEN 'duplicate' WHEN reason IS NOT NULL OR lost THEN 'quarantined' ELSE 'clean' END AS fate
+    FROM (SELECT s.*, {dup} AS dup, {lost} AS lost FROM {rows})""")
+    return ";".join(statements)
+
+
+def _pos(alias: str) -> str:
+    return f"({alias}.file_idx::BIGINT * 4294967296 + {alias}.line)"
 
 
 def ok(kind: str) -> str:
     return f"(SELECT * FROM resolved_{kind} WHERE fate = 'clean')"
+
+
+# The participants' segment columns and their vocabularies (the contract's), in the table's order.
+SEGMENT_VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "age_band": contract.AGE_BANDS, "gender": contract.GENDERS, "settlement_type": contract.SETTLEMENT_TYPES,
+    "employment": contract.EMPLOYMENT, "disability": contract.YES_NO, "displaced": contract.YES_NO,
+}
+_NOT_IN_VOCABULARY = 63  # decodes to NULL, which the contract's check then stops
+
+
+def _first_known(column: str) -> str:
+    """The first (by ord) value of `column` other than 'unknown', packed with its ord."""
+    vocab = _vocabulary(column)
+    return (f"min(ord * 64 + coalesce(list_position({vocab}, {column}), {_NOT_IN_VOCABULARY})) "
+            f"FILTER (WHERE {column} <> 'unknown') AS {column}")
+
+
+def _known_value(column: str) -> str:
+    return (f"CASE WHEN f.{column} IS NULL THEN 'unknown' "
+            f"ELSE list_extract({_vocabulary(column)}, (f.{column} & 63)::INTEGER) END AS {column}")
+
+
+def _vocabulary(column: str) -> str:
+    return "[" + ", ".join(f"'{v}'" for v in SEGMENT_VOCABULARIES[column]) + "]"
 
 
 _ORD = "date_diff('day', DATE '1970-01-01', activity_date)::BIGINT * 1000000000000 + file_idx::BIGINT * 1000000000 + line"
@@ -81,41 +131,23 @@ TABLE_SQL = {
         SELECT row_hash AS activity_id, person_id, hub_id, region_code, programme,
                activity_date::TIMESTAMP_MS AS activity_date, course, topic, format
         FROM {ok('participants')} ORDER BY activity_id""",
-    # Segment fields come from the person's first activity; a field left blank there is taken
-    # from the next activity that has it.
-    "participants": f"""
-        WITH a AS (SELECT *, {_ORD} AS ord FROM {ok('participants')})
-        SELECT person_id,
-               arg_min(hub_id, ord) AS hub_id, arg_min(region_code, ord) AS region_code,
-               arg_min(programme, ord) AS programme,
-               coalesce(arg_min(age_band, ord) FILTER (WHERE age_band <> 'unknown'), 'unknown') AS age_band,
-               coalesce(arg_min(gender, ord) FILTER (WHERE gender <> 'unknown'), 'unknown') AS gender,
-               coalesce(arg_min(settlement_type, ord) FILTER (WHERE settlement_type <> 'unknown'), 'unknown')
-                   AS settlement_type,
-               coalesce(arg_min(employment, ord) FILTER (WHERE employment <> 'unknown'), 'unknown') AS employment,
-               coalesce(arg_min(disability, ord) FILTER (WHERE disability <> 'unknown'), 'unknown') AS disability,
-               coalesce(arg_min(displaced, ord) FILTER (WHERE displaced <> 'unknown'), 'unknown') AS displaced,
-               min(activity_date)::TIMESTAMP_MS AS first_activity_on,
-               max(activity_date)::TIMESTAMP_MS AS last_activity_on,
-               count(*) AS activities
-        FROM a GROUP BY person_id ORDER BY person_id""",
-    # Before = the rating given at the person's first activity (none if left blank there: the
-    # `_null` form keeps a blank, where arg_min would take the next rating given); after = the last
-    # rating given at the end of an activity. Both stream (an ordered `first(… ORDER BY …)` holds
-    # every row of the group in memory).
+    # One row per person, built by PREPARE_SQL (a join and a sort in one statement ran out of
+    # DuckDB's memory limit where each on its own stays within it).
+    "participants": "SELECT * FROM people ORDER BY person_id",
+    # Before = the rating given at the person's first activity (none if left blank there); after =
+    # the last rating given at the end of an activity. Each is the row of that activity, found by
+    # its `ord` in a numeric grouping and joined back (see participants).
     "assessments": f"""
-        WITH a AS (SELECT *, {_ORD} AS ord FROM {ok('participants')}),
-        pre AS (
-            SELECT person_id, arg_min_null(rating_pre, ord) AS score,
-                   arg_min_null(activity_date, ord) AS assessed_on,
-                   arg_min_null(hub_id, ord) AS hub_id, arg_min_null(region_code, ord) AS region_code,
-                   arg_min_null(programme, ord) AS programme
+        WITH a AS NOT MATERIALIZED (
+            SELECT person_id, hub_id, region_code, programme, activity_date, rating_pre, rating_post, {_ORD} AS ord
+            FROM {ok('participants')}),
+        f AS (
+            SELECT person_id, min(ord) AS pre, max(ord) FILTER (WHERE rating_post IS NOT NULL) AS post
             FROM a GROUP BY person_id),
-        post AS (
-            SELECT person_id, arg_max(rating_post, ord) AS score, arg_max(activity_date, ord) AS assessed_on,
-                   arg_max(hub_id, ord) AS hub_id, arg_max(region_code, ord) AS region_code,
-                   arg_max(programme, ord) AS programme
-            FROM a WHERE rating_post IS NOT NULL GROUP BY person_id),
+        self AS (
+            SELECT a.person_id, k.stage, CASE k.stage WHEN 'pre' THEN a.rating_pre ELSE a.rating_post END AS score,
+                   a.activity_date AS assessed_on, a.hub_id, a.region_code, a.programme
+            FROM (UNPIVOT f ON pre, post INTO NAME stage VALUE ord) k JOIN a ON a.ord = k.ord),
         dg AS (
             UNPIVOT (SELECT person_id, stage, assessed_on, hub_id, region_code, programme,
                             overall, basics, information, communication, content, safety, problem_solving
@@ -125,9 +157,7 @@ TABLE_SQL = {
         SELECT person_id, instrument, stage, area, score::DOUBLE AS score,
                assessed_on::TIMESTAMP_MS AS assessed_on, hub_id, region_code, programme
         FROM (
-            SELECT *, 'self_rating' AS instrument, 'pre' AS stage, 'overall' AS area FROM pre WHERE score IS NOT NULL
-            UNION ALL BY NAME
-            SELECT *, 'self_rating' AS instrument, 'post' AS stage, 'overall' AS area FROM post
+            SELECT *, 'self_rating' AS instrument, 'overall' AS area FROM self WHERE score IS NOT NULL
             UNION ALL BY NAME
             SELECT *, 'digigram' AS instrument FROM dg)
         ORDER BY person_id, instrument, stage, area""",
@@ -141,6 +171,31 @@ TABLE_SQL = {
     "targets": f"""
         SELECT programme, region_code, period, indicator, target, source
         FROM {ok('targets')} ORDER BY programme, region_code NULLS FIRST, period, indicator""",
+}
+
+# Statements run before a table's TABLE_SQL, each within DuckDB's memory limit on its own.
+PREPARE_SQL: dict[str, tuple[str, ...]] = {
+    # Segment fields come from the person's first activity; a field left blank there is taken
+    # from the next activity that has it. Every per-person grouping below is numeric (DuckDB
+    # spills a numeric grouping to disk; `arg_min` over ten million people held its states in
+    # memory past the limit): the first activity is found by its `ord` (unique per row) and
+    # joined back, and a segment field's first known value travels as `ord * 64 + its place in
+    # the vocabulary`, whose low six bits give the value back.
+    "participants": (f"""
+        CREATE OR REPLACE TABLE people AS
+        WITH a AS NOT MATERIALIZED (
+            SELECT person_id, hub_id, region_code, programme, activity_date, {", ".join(SEGMENT_VOCABULARIES)},
+                   {_ORD} AS ord
+            FROM {ok('participants')}),
+        f AS (
+            SELECT person_id, min(ord) AS first_ord, {", ".join(_first_known(c) for c in SEGMENT_VOCABULARIES)},
+                   min(activity_date) AS first_on, max(activity_date) AS last_on, count(*) AS activities
+            FROM a GROUP BY person_id)
+        SELECT f.person_id, a.hub_id, a.region_code, a.programme,
+               {", ".join(_known_value(c) for c in SEGMENT_VOCABULARIES)},
+               f.first_on::TIMESTAMP_MS AS first_activity_on, f.last_on::TIMESTAMP_MS AS last_activity_on,
+               f.activities
+        FROM f JOIN a ON a.ord = f.first_ord""",),
 }
 
 # The date column that says how recent each kind's rows are (for the report's extract date).

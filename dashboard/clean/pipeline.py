@@ -346,6 +346,8 @@ def _run(files: list[Path], scratch: Path, out: Path, salt: bytes, progress: boo
                 f"SELECT hub_id, region_code, programme FROM {assemble.ok('hubs')}").fetchall()}
     bar.close()
     for table in assemble.TABLE_SQL:
+        for statement in assemble.PREPARE_SQL.get(table, ()):
+            con.execute(statement)
         report["tables"][table] = _write_table(con, assemble.TABLE_SQL[table], arrow_schema(table),
                                                out / f"{table}.parquet")
     qsch = pa.schema([(c.name, _ARROW[c.dtype]) for c in QUARANTINE_COLUMNS])
