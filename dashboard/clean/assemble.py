@@ -114,7 +114,12 @@ def _vocabulary(column: str) -> str:
     return "[" + ", ".join(f"'{v}'" for v in SEGMENT_VOCABULARIES[column]) + "]"
 
 
-_ORD = "date_diff('day', DATE '1970-01-01', activity_date)::BIGINT * 1000000000000 + file_idx::BIGINT * 1000000000 + line"
+# An activity's place in the order of activities: day, then file, then line. Unique to the row (the
+# per-person tables join on it) for up to 100,000 raw files of up to 100,000,000 lines; days count
+# from 2000-01-01 (the earliest date a clean row has), so that `ord * 64` stays within BIGINT.
+MAX_FILES, MAX_LINE = 99_999, 99_999_999
+_ORD = ("date_diff('day', DATE '2000-01-01', activity_date)::BIGINT * 10000000000000"
+        " + file_idx::BIGINT * 100000000 + line")
 
 TABLE_SQL = {
     "hubs": f"""

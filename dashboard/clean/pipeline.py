@@ -345,6 +345,11 @@ def _run(files: list[Path], scratch: Path, out: Path, salt: bytes, progress: boo
             ctx.hubs = {h: (r, p) for h, r, p in con.execute(
                 f"SELECT hub_id, region_code, programme FROM {assemble.ok('hubs')}").fetchall()}
     bar.close()
+    longest = con.execute("SELECT coalesce(max(line), 0) FROM resolved_participants").fetchall()[0][0]
+    if len(files) > assemble.MAX_FILES or longest > assemble.MAX_LINE:
+        raise PipelineError(f"one run cleans at most {assemble.MAX_FILES:,} raw files of at most "
+                            f"{assemble.MAX_LINE:,} lines each (found {len(files):,} files, a line {longest:,}): "
+                            "clean them in parts")
     for table in assemble.TABLE_SQL:
         for statement in assemble.PREPARE_SQL.get(table, ()):
             con.execute(statement)

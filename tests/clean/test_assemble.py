@@ -8,6 +8,7 @@ obvious way, row by row in sorted order, on random rows with many ties and repea
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 import pytest
 
 from dashboard.clean import assemble
+from dashboard.clean.pipeline import PipelineError, run
 
 SEGMENTS = assemble.SEGMENT_VOCABULARIES
 
@@ -160,3 +162,13 @@ def test_duplicates_and_repeated_tests_resolved_as_row_by_row(con, seed):
             assert r.fate == want, (r.file_idx, r.line)
     assert (found.fate == "quarantined").sum() > (found.reason == "bad_score").sum() > 0  # both kinds occur
     assert (found.fate == "duplicate").sum() > 0
+
+
+def test_a_run_beyond_the_order_key_limits_stops_with_a_message(tmp_path, monkeypatch):
+    # The per-person tables join on an activity's place (day, file, line), unique only within
+    # these limits: beyond them the run stops and says what to do, rather than mixing people up.
+    samples = Path(__file__).resolve().parent.parent / "fixtures" / "raw_samples"
+    monkeypatch.setattr(assemble, "MAX_LINE", 3)
+    with pytest.raises(PipelineError, match=r"at most [\d,]+ raw files of at most 3 lines each .*clean them in parts"):
+        run(samples, tmp_path / "clean", b"test-salt", progress=False)
+    assert not (tmp_path / "clean").exists()
