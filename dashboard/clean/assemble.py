@@ -8,7 +8,7 @@ memory. Every statement reads the views `stage_<kind>` created by `pipeline.py`.
 
 from __future__ import annotations
 
-from dashboard import contract
+from dashboard.filters import SEGMENTS
 
 # Key and keep-order of each staged kind: among valid rows sharing a key, the first by this
 # order is kept and the others are quarantined. Digigram keeps the first test before training
@@ -35,10 +35,6 @@ KEY_DETAIL = {
 }
 
 
-# A staged row's position: file, then line (unique per row, and in the order rows were read).
-_POS = "(file_idx::BIGINT * 4294967296 + line)"
-
-
 def resolve_sql(kind: str) -> str:
     """Statements that give every staged row its final status, in the table `resolved_<kind>`:
     `duplicate`, `quarantined` (with reason) or `clean`.
@@ -56,7 +52,7 @@ def resolve_sql(kind: str) -> str:
     rows = f"stage_{kind} s LEFT JOIN repeats_{kind} r ON s.row_hash = r.row_hash"
     statements = [f"""
     CREATE OR REPLACE TABLE repeats_{kind} AS
-    SELECT row_hash, min({_POS}) AS first_pos FROM stage_{kind} GROUP BY row_hash HAVING count(*) > 1"""]
+    SELECT row_hash, min({_pos()}) AS first_pos FROM stage_{kind} GROUP BY row_hash HAVING count(*) > 1"""]
     if key:
         cols = [c.strip() for c in key.split(",")]
         on = " AND ".join(f"s.{c} IS NOT DISTINCT FROM k.{c}" for c in cols)
@@ -82,8 +78,10 @@ def resolve_sql(kind: str) -> str:
     return ";".join(statements)
 
 
-def _pos(alias: str) -> str:
-    return f"({alias}.file_idx::BIGINT * 4294967296 + {alias}.line)"
+def _pos(alias: str = "") -> str:
+    """A staged row's position: file, then line (unique per row, and in the order rows were read)."""
+    at = f"{alias}." if alias else ""
+    return f"({at}file_idx::BIGINT * 4294967296 + {at}line)"
 
 
 def ok(kind: str) -> str:
@@ -91,10 +89,7 @@ def ok(kind: str) -> str:
 
 
 # The participants' segment columns and their vocabularies (the contract's), in the table's order.
-SEGMENT_VOCABULARIES: dict[str, tuple[str, ...]] = {
-    "age_band": contract.AGE_BANDS, "gender": contract.GENDERS, "settlement_type": contract.SETTLEMENT_TYPES,
-    "employment": contract.EMPLOYMENT, "disability": contract.YES_NO, "displaced": contract.YES_NO,
-}
+SEGMENT_VOCABULARIES: dict[str, tuple[str, ...]] = dict(SEGMENTS.values())
 _NOT_IN_VOCABULARY = 63  # decodes to NULL, which the contract's check then stops
 
 
