@@ -12,6 +12,7 @@ import pandas as pd
 from dashboard import charts
 from dashboard.export.view import Source, View
 from dashboard.filters import Filters
+from dashboard.indicators import INDICATORS
 from dashboard.query import annotations
 from dashboard.wording import participation as participation_wording
 from dashboard.wording import skills as skills_wording
@@ -34,11 +35,13 @@ def by_region_chart(frame: pd.DataFrame, view: View):
 
 
 def by_region_table(frame: pd.DataFrame, view: View) -> pd.DataFrame:
-    """Region code and name, and people trained (or "fewer than k")."""
-    tr, names = view.tr, view.region_names
+    """Region code and name, people trained (or "fewer than k") and people trained per 10,000
+    residents, rounded as shown (empty where the count is hidden or the population unknown)."""
+    tr, names, rate = view.tr, view.region_names, INDICATORS["people_per_10k"]
     return pd.DataFrame({
         "ISO 3166-2": frame["value"], tr("export.col_region"): [names.get(c, c) for c in frame["value"]],
         tr("col.people"): [tr.fewer_than() if pd.isna(v) else int(v) for v in frame["people"]],
+        tr(rate.label): [None if pd.isna(v) else round(float(v), rate.decimals) for v in frame[rate.key]],
     }, dtype=object)
 
 

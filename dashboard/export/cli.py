@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG, allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter,
         description=textwrap.fill(
             "Press-ready files of the Digital Education Hubs dashboard: a press kit (ZIP of charts as PNG, SVG "
-            "and CSV with a text file of headline figures) or one-page region fact sheets (PDF). Small counts of "
+            "and CSV with a text file of headline figures) or two-page region fact sheets (PDF). Small counts of "
             "people are hidden exactly as on screen. Run `python -m dashboard.export COMMAND --help` for the "
             "options of a command.", 88),
         epilog=EXAMPLES)
@@ -81,8 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"a chart to include: {', '.join(registry.FIGURES)} (repeat; default: "
                           f"{', '.join(registry.default_names())})")
     _filter_options(kit)
-    sheet = commands.add_parser("factsheet", help="write one-page fact sheets (PDF)", allow_abbrev=False,
-                                description="Write a one-page fact sheet for one region (--region) or the whole "
+    sheet = commands.add_parser("factsheet", help="write two-page fact sheets (PDF)", allow_abbrev=False,
+                                description="Write a two-page fact sheet for one region (--region) or the whole "
                                             "country, or one per region and one for the country (--all-regions DIR).")
     sheet.add_argument("out", type=Path, nargs="?", metavar="OUT.pdf", help="the PDF to write")
     sheet.add_argument("--all-regions", type=Path, metavar="OUTDIR",

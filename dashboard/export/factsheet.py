@@ -1,9 +1,11 @@
-"""Export layer: the one-page region fact sheet (PDF, ReportLab) for a region or the whole country.
+"""Export layer: the two-page region fact sheet (PDF, ReportLab) for a region or the whole country.
 
-Key figures, the region on the map, the participation trend, the skill gain and, when targets are
-set for periods within the view's, the region's progress to them, the share of people within reach
-of an active hub and the first places where a new hub would reach the most, with the filters in
-words and the data date. Charts come from the export registry
+Page one, the impact: key figures, the region on the map, the participation trend, the skill gain
+and, when targets are set for periods within the view's, the region's progress to them, the share
+of people within reach of an active hub and the first places where a new hub would reach the
+most, with the filters in words and the data date. Page two, the reach: the coverage map, the
+hromadas (on the country's sheet, the regions) with the most people out of reach, and the
+planner's list of where to open the next hub. Charts come from the export registry
 (`registry.FIGURES`), drawn by vl-convert as PNG at print resolution; text is set in the bundled
 Noto Sans (Cyrillic). The PDF's creation date is the data date and ReportLab runs in its
 invariant mode, so the same data and filters give the same bytes.
@@ -28,12 +30,13 @@ import pandas as pd
 import vl_convert as vlc
 from PIL import Image as PILImage
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
-from reportlab.platypus import Flowable, Image, KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Image, KeepInFrame, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from dashboard import charts, filters, settings
 from dashboard.charts import progress as progress_charts
@@ -54,8 +57,10 @@ FRAME_WIDTH = A4[0] - 2 * MARGIN
 # Charts are drawn this many times their CSS size: about 300 dpi at the size they are placed.
 IMAGE_SCALE = 3
 # CSS sizes of the charts on the sheet (the page places them at its column widths).
-MAP_SIZE, SKILLS_SIZE, TREND_SIZE = (400, 260), (150, 130), (760, 170)
+MAP_SIZE, SKILLS_SIZE, TREND_SIZE, REACH_MAP_SIZE = (400, 260), (150, 130), (760, 170), (420, 360)
 MAP_SHARE = 0.56  # of the page's width for the map; the skill chart takes the rest
+# Areas (hromadas, or regions) listed on the reach page, most people out of reach first.
+REACH_AREAS = 16
 # Key-figure tiles: (key of overview.KPI_ROWS, or "skills" for before → after).
 TILES = ("people", "activities", "hubs", "coordinators", "library_share", "skills")
 # Tiles whose definitions the sheet prints (the others are named fully by their label).
@@ -95,9 +100,12 @@ def markup(text: str) -> str:
     return "".join(out)
 
 
-def _style(size: float, colour=INK, bold: bool = False, leading: float | None = None, after: float = 0) -> ParagraphStyle:
+def _style(size: float, colour=INK, bold: bool = False, leading: float | None = None, after: float = 0,
+           right: bool = False) -> ParagraphStyle:
+    """Text of `size` points; `right`: aligned right (numbers in a table)."""
     return ParagraphStyle(f"s{size}{bold}", fontName=BOLD if bold else FONT, fontSize=size,
-                          leading=leading or size * 1.3, textColor=colour, spaceAfter=after)
+                          leading=leading or size * 1.3, textColor=colour, spaceAfter=after,
+                          alignment=TA_RIGHT if right else TA_LEFT)
 
 
 def _p(text: str, style: ParagraphStyle) -> Paragraph:
@@ -314,6 +322,90 @@ def _coverage(src: Source, view: View) -> list:
     return [_p(title, _style(11, INK, bold=True, after=2)), _p(text, _style(9, INK, leading=11.5)), Spacer(1, 4)]
 
 
+def reach_page(src: Source, view: View, region: str | None) -> list:
+    """The second page: who lives within reach of an active hub and where to open the next one —
+    the coverage map of the region (or the country), the hromadas (regions) with the most people
+    out of reach, and the planner's picks (export.coverage, as on the Coverage page and its files)."""
+    tr, f = view.tr, view.filters
+    found = coverage.coverage_of(src, f)
+    km = coverage_wording.km_text(found.km, tr)
+    place = place_name(view, region, country_of(src, f.programme))
+    title, text = coverage_wording.fact_sheet_lines(found.total.iloc[0], found.plan, found.km, tr, top=0)
+    heading = _style(11, INK, bold=True, after=2)
+    head = [_p(tr("export.fs_reach_title", place=place, km=km), _style(16, INK, bold=True, after=2)),
+            _p(tr("coverage.period_note", date=tr.date(f.end)), _style(9.5, MUTED, after=6)),
+            _p(text, _style(9.5, INK, after=6))]
+    left, right = FRAME_WIDTH * MAP_SHARE, FRAME_WIDTH * (1 - MAP_SHARE) - 6 * mm
+    figure = registry.FIGURES["coverage_map"]
+    map_png = chart_png(figure.chart(figure.compute(src, f), view), REACH_MAP_SIZE)
+    areas = coverage.compute_areas(src, f)
+    by_area = (areas["level"] == "area").any()
+    pair = Table([[_p(tr(figure.title_key), heading),
+                   _p(tr("export.fs_reach_areas" if by_area else "export.fs_reach_regions"), heading)],
+                  [_image(map_png, left), _reach_areas(areas, view, right)]], colWidths=[left + 6 * mm, right])
+    pair.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    plan = [_p(tr("coverage.plan_title"), heading), *_reach_plan(found.plan, view, region is None, km)]
+    notes = [*coverage.areas_notes(areas, view), tr("coverage.plan_help", km=km)]
+    return [*head, pair, Spacer(1, 6), *plan, Spacer(1, 4),
+            *[_p(n, _style(7.5, MUTED, leading=9.5, after=2)) for n in notes]]
+
+
+def _reach_areas(areas: pd.DataFrame, view: View, width: float) -> list:
+    """The view's total, then the REACH_AREAS areas (hromadas, or regions) with the most people out
+    of reach: name, people, share within reach, people out of reach; how many rows are left out."""
+    tr = view.tr
+    total = coverage_wording.view_name(tuple(view.filters.regions), view.region_names, tr)
+    label = tr("coverage.col_area" if (areas["level"] == "area").any() else "coverage.col_region")
+    rows = [[_p(label, _style(7, MUTED, bold=True))] + [_p(tr(f"coverage.{k}"), _style(7, MUTED, bold=True, right=True))
+                                                        for k in ("col_people", "col_share", "col_out_people")]]
+    shown = areas.head(REACH_AREAS + 1)
+    for i, (_n, r) in enumerate(shown.iterrows()):
+        text, number = _style(7.5, INK, bold=i == 0), _style(7.5, INK, bold=i == 0, right=True)
+        rows.append([_p(coverage_wording.area_label(r, view.region_names, total, tr), text),
+                     _p(tr.number(r["people"]), number),
+                     _p(coverage_wording.share_text(r["share_covered"], tr), number),
+                     _p(tr.number(r["people_out"]), number)])
+    table = Table(rows, colWidths=[width * w for w in (0.37, 0.23, 0.17, 0.23)], repeatRows=1)
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, 0), 0.5, MUTED),
+                               ("LINEBELOW", (0, 1), (-1, 1), 0.3, MUTED),
+                               ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]))
+    out = [table]
+    if len(areas) > len(shown):
+        out.append(_p(tr("export.fs_reach_more", n=tr.number(len(areas) - len(shown))),
+                      _style(7.5, MUTED, leading=9.5)))
+    return out
+
+
+def _reach_plan(plan: pd.DataFrame, view: View, country: bool, km: str) -> list:
+    """The planner's picks: rank, settlement, hromada (and region on the country's sheet),
+    population, people newly within reach, share within reach with every pick so far."""
+    tr = view.tr
+    if plan.empty:
+        return [_p(tr("coverage.plan_none", km=km), _style(9, INK))]
+    table = coverage_wording.plan_table(plan, tr, view.region_names)
+    keys = ["col_rank", "col_settlement", "col_hromada", *(["col_region"] if country else []), "col_population",
+            "col_new", "col_cumulative_share"]
+    columns = [tr(f"coverage.{k}") for k in keys]
+    head, cell, number = _style(7, MUTED, bold=True), _style(8, INK), _style(8, INK, right=True)
+    texts = 3 + country  # rank, settlement, hromada (and region): the rest are numbers
+    rows = [[_p(c, head if i < texts else _style(7, MUTED, bold=True, right=True)) for i, c in enumerate(columns)]]
+    for r in table[columns].itertuples(index=False):
+        rank, settlement, hromada, *rest = r
+        *where, population, new, share = rest
+        rows.append([_p(str(rank), cell), _p(settlement, cell), _p(hromada, cell), *[_p(w, cell) for w in where],
+                     _p(tr.number(population), number), _p(f"+{tr.number(new)}", number),
+                     _p(coverage_wording.share_text(share / 100, tr), number)])
+    widths = [0.06, 0.2, 0.2, *([0.16] if country else []), 0.12, 0.14, 0.12]
+    scale = 1 / sum(widths)
+    table = Table(rows, colWidths=[FRAME_WIDTH * w * scale for w in widths], repeatRows=1)
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, 0), 0.5, MUTED),
+                               ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]))
+    return [table]
+
+
 def _notes(view: View, key: pd.DataFrame, monthly: pd.DataFrame, targets: pd.DataFrame) -> list:
     """Definitions of the tiles' figures, what skill ratings are, how a target's status is decided,
     and the privacy notes."""
@@ -332,7 +424,7 @@ def _notes(view: View, key: pd.DataFrame, monthly: pd.DataFrame, targets: pd.Dat
 
 
 def pdf_bytes(src: Source, view: View, region: str | None = None) -> bytes:
-    """The fact sheet as PDF bytes: one A4 page, creation date = the data date."""
+    """The fact sheet as PDF bytes: two A4 pages (the impact, then the reach), creation date = the data date."""
     register_fonts()
     buffer = io.BytesIO()
     view = region_view(view, region)
@@ -346,9 +438,10 @@ def pdf_bytes(src: Source, view: View, region: str | None = None) -> bytes:
     def fixed_date(canvas, _doc):
         canvas.setDateFormatter(lambda *_parts: stamp)
 
-    # One page whatever the texts' length: the content shrinks to fit the frame if it must.
-    page = KeepInFrame(FRAME_WIDTH, A4[1] - 2 * MARGIN - 12, story(src, view, region), mode="shrink")
-    doc.build([page], onFirstPage=fixed_date, onLaterPages=fixed_date)
+    # Two pages whatever the texts' length: each page's content shrinks to fit the frame if it must.
+    pages = [KeepInFrame(FRAME_WIDTH, A4[1] - 2 * MARGIN - 12, content, mode="shrink")
+             for content in (story(src, view, region), reach_page(src, view, region))]
+    doc.build([pages[0], PageBreak(), pages[1]], onFirstPage=fixed_date, onLaterPages=fixed_date)
     return buffer.getvalue()
 
 

@@ -12,11 +12,14 @@ import pandas as pd
 from dashboard import charts, geo, maps
 from dashboard.export.view import Source, View, source_folder
 from dashboard.filters import Filters
+from dashboard.indicators import INDICATORS
 from dashboard.metrics import map as map_metrics
 from dashboard.store.database import data_version
 from dashboard.wording.map import cell_text
 
-METRIC = "people"  # the choropleth's figure in files: people trained, per region
+# The choropleth's figure in files: people trained per 10,000 residents (the Impact map's default),
+# so that regions of different size compare fairly; the table gives the number of people beside it.
+METRIC = "people_per_10k"
 MAP_SIZE = (560, 400)  # CSS pixels of the map in a file
 # The selected region's outline: a white halo under a dark line, visible on every fill colour.
 OUTLINES = ({"type": "geoshape", "filled": False, "stroke": "#ffffff", "strokeWidth": 5},
@@ -47,25 +50,36 @@ def with_outline(chart: alt.TopLevelMixin, codes: list[str]) -> dict:
 
 
 def region_map_chart(frame: pd.DataFrame, view: View, size: tuple[int, int] = MAP_SIZE) -> alt.TopLevelMixin:
-    """People trained per region (the Impact map's classes and colours), selected regions outlined."""
+    """People trained per 10,000 residents per region (the Impact map's classes and colours),
+    selected regions outlined."""
     chart = maps.static_choropleth(frame, METRIC, view.tr, dict(view.region_names), width=size[0], height=size[1])
     selected = list(frame.loc[frame["selected"], "region_code"])
     return alt.LayerChart.from_dict(with_outline(chart, selected)) if selected else chart
 
 
 def region_map_table(frame: pd.DataFrame, view: View) -> pd.DataFrame:
-    """The numbers the map draws: region code and name, people trained (or why there is none)."""
+    """The numbers the map draws: region code and name, people trained (or why there is none) and
+    people trained per 10,000 residents (rounded as shown; empty where the count is hidden or the
+    population unknown)."""
     tr, names = view.tr, view.region_names
-    states = map_metrics.region_states(frame, METRIC)
-    people = []
-    for value, state in zip(frame[METRIC], states):
-        # A number wherever the map shows one (an occupied region may still have figures).
-        if state == map_metrics.VALUE or (state == map_metrics.OCCUPIED_STATE and not pd.isna(value)):
-            people.append(int(value))
-        else:
-            people.append(cell_text(value, state, METRIC, tr))
     return pd.DataFrame({"ISO 3166-2": frame["region_code"], tr("export.col_region"): [
-        names.get(c, c) for c in frame["region_code"]], tr("col.people"): people}, dtype=object)
+        names.get(c, c) for c in frame["region_code"]], tr("col.people"): _cells(frame, "people", tr),
+        tr(INDICATORS[METRIC].label): _cells(frame, METRIC, tr)}, dtype=object)
+
+
+def _cells(frame: pd.DataFrame, metric: str, tr) -> list:
+    """A figure per region as a file cell: the number wherever the map shows one (an occupied region
+    may still have figures), rounded as shown; else why there is none (a rate: empty)."""
+    decimals = INDICATORS[metric].decimals
+    cells = []
+    for value, state in zip(frame[metric], map_metrics.region_states(frame, metric)):
+        if state == map_metrics.VALUE or (state == map_metrics.OCCUPIED_STATE and not pd.isna(value)):
+            cells.append(int(value) if INDICATORS[metric].kind == "people" else round(float(value), decimals))
+        elif INDICATORS[metric].kind == "people":
+            cells.append(cell_text(value, state, metric, tr))
+        else:
+            cells.append(None)
+    return cells
 
 
 def map_notes(frame: pd.DataFrame, view: View) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from dashboard import contract, stats
+from dashboard import contract, indicators, stats
 from dashboard.filters import SEGMENTS, Filters, phase_range
 from dashboard.privacy import Rule, keys_of, protect
 from dashboard.query import participation as queries
@@ -55,7 +55,7 @@ def compute_breakdown(db: Database, f: Filters, rule: Rule, dimension: str,
     """People, activities and hubs per value of `dimension` (queries.BREAKDOWNS), protected, largest first.
 
     Vocabulary dimensions list every value (0 when nobody); `region` adds `population` and
-    `per_100k` (people per 100,000 residents) when `regions` (reference.load_regions_reference) is given.
+    `people_per_10k` (people per 10,000 residents) when `regions` (reference.load_regions_reference) is given.
     """
     found = queries.load_breakdown(db, f, dimension)
     if dimension in _VOCABULARIES:
@@ -65,8 +65,9 @@ def compute_breakdown(db: Database, f: Filters, rule: Rule, dimension: str,
     if dimension == "region" and regions is not None:
         found = found.merge(regions[["region_code", "population"]].rename(columns={"region_code": "value"}),
                             on="value", how="left")
-        found["per_100k"] = stats.per_residents(found["people"], found["population"])
-        rates["per_100k"] = ["people"]
+        found["people_per_10k"] = stats.per_residents(found["people"], found["population"],
+                                                      indicators.PEOPLE_PER_RESIDENTS)
+        rates["people_per_10k"] = ["people"]
     found["hubs"] = found["hubs"].astype("int64")
     out = protect(found, ["people", "activities"], rule, rates=rates, keys=keys_of(["people", "activities"]))
     # A hidden count is 1..k-1 people: it ranks below every shown count and above zero.

@@ -134,7 +134,7 @@ class Release(ReleaseTables, SiteFigures):
     def breakdown(self, f: Filters, dimension: str) -> pd.DataFrame:
         """People, activities and hubs per value of `dimension` (topic, format, course, region or a
         segment name), largest first (as metrics.participation.compute_breakdown; `region` with
-        `population` and `per_100k`, people per 100,000 residents)."""
+        `population` and `people_per_10k`, people per 10,000 residents)."""
         key, _fitted, _notices = self.view(f)
         if dimension in grain.DIMENSIONS:
             values = list(VOCABULARIES[dimension])
@@ -158,7 +158,8 @@ class Release(ReleaseTables, SiteFigures):
                                  BREAKDOWN_COLUMNS)
         found.insert(0, "value", regions["region_code"])
         found["population"] = regions["population"]
-        found["per_100k"] = _rounded(stats.per_residents(found["people"], found["population"]), RATE_DECIMALS)
+        found["people_per_10k"] = _rounded(stats.per_residents(found["people"], found["population"],
+                                                               indicators.PEOPLE_PER_RESIDENTS), RATE_DECIMALS)
         return found[_listed(found, key.group)]
 
     def _item_rows_of(self, key: grain.ViewKey, dimension: str) -> pd.DataFrame:

@@ -251,11 +251,11 @@ def map_layers(points: pd.DataFrame, tr: Translator, names: Mapping[str, str], k
 
 def fact_sheet_lines(total: pd.Series, plan: pd.DataFrame, km: float, tr: Translator, top: int = 3) -> tuple[str, str]:
     """The fact sheet's coverage block: its title and one paragraph (the share within reach, the
-    rural share, the first `top` picks)."""
+    rural share, the first `top` picks, none when `top` is 0)."""
     d = km_text(km, tr)
     text = tr("coverage.fs_line", share=share_text(total["share_covered"], tr), km=d,
               rural=share_text(total["share_rural"], tr))
-    if len(plan):
+    if len(plan) and top:
         picks = ", ".join(f"{int(r.rank)}. {place_name(r.name_uk, r.region_code, tr)} (+{tr.number(r.new_people)})"
                           for r in plan.head(top).itertuples())
         text = f"{text} {tr('coverage.fs_picks', picks=picks)}"

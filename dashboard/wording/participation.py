@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from dashboard.i18n import Translator
+from dashboard.indicators import INDICATORS
 from dashboard.metrics.participation import CASCADE_RATIOS, CASCADE_STAGES
 from dashboard.wording.common import is_missing, label_of, words_table
 
@@ -57,8 +58,8 @@ def breakdown_bars(frame: pd.DataFrame, dimension: str, tr: Translator, region_n
                    value: str = "people") -> pd.DataFrame:
     """Frame of charts.ranked_bar_chart from metrics_analytics.compute_breakdown."""
     values = frame[value]
-    texts = [tr.number(v, 1) if value == "per_100k" else tr.count(v) for v in values]
-    if value == "per_100k":
+    texts = [tr.number(v, 1) if value == "people_per_10k" else tr.count(v) for v in values]
+    if value == "people_per_10k":
         texts = [t if not is_missing(v) else "—" for t, v in zip(texts, values)]
     return pd.DataFrame({"label": [label_of(dimension, v, tr, region_names) for v in frame["value"]],
                          "value": values, "value_text": texts})
@@ -90,13 +91,15 @@ def courses_more(shown: int, total: int, tr: Translator) -> str:
 
 
 def breakdown_table(frame: pd.DataFrame, dimension: str, tr: Translator, region_names: Mapping[str, str]) -> pd.DataFrame:
-    """The table behind a breakdown: value, people, activities, hubs (and per 100,000 for regions)."""
+    """The table behind a breakdown: value, people, activities, hubs (and people per 10,000 residents
+    for regions)."""
     columns = {tr(f"participation.dim_{dimension}"): [label_of(dimension, v, tr, region_names) for v in frame["value"]],
                tr("col.people"): [tr.count(v) for v in frame["people"]],
                tr("col.activities"): [tr.count(v) for v in frame["activities"]],
                tr("participation.col_hubs"): [tr.number(v) for v in frame["hubs"]]}
-    if "per_100k" in frame.columns:
-        columns[tr("participation.col_per_100k")] = [tr.number(v, 1) for v in frame["per_100k"]]
+    if "people_per_10k" in frame.columns:
+        rate = INDICATORS["people_per_10k"]
+        columns[tr(rate.label)] = [tr.number(v, rate.decimals) for v in frame["people_per_10k"]]
     return words_table(columns)
 
 

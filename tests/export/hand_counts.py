@@ -33,7 +33,7 @@ FEWER = "fewer than 10"
 MONTHS = [f"2024-{m:02d}" for m in range(1, 13)]
 KEY_FIGURES_COLUMNS = ["Indicator", "Value", "Unit", "Previous period", "Change"]
 SKILLS_COLUMNS = ["When", "People who gave a rating", "Of them rating 7–10", "Share rating 7–10, %"]
-REGION_COLUMNS = ["ISO 3166-2", "Region", "People"]
+REGION_COLUMNS = ["ISO 3166-2", "Region", "People", "People trained per 10,000 residents"]
 SHARES_COLUMNS = ["Indicator", "When", "Share, %", "95% interval from, %", "95% interval to, %"]
 HIGH, LOW = "Rate their skills 7–10", "Rate their skills 1–4"
 PROGRESS_COLUMNS = ["ISO 3166-2", "Region", "Baseline", "Target", "Actual", "Achieved, % of target",
@@ -98,10 +98,11 @@ VINNYTSIA_TABLES: dict[str, tuple[list[str], list[list[object]]]] = {
         ["Change in the share rating their skills 7–10", 100.0, "pp", None, None],
     ]),
     "skills": (SKILLS_COLUMNS, [["Before training", 12, 0, 0.0], ["After training", 10, 10, 100.0]]),
-    # The map shows every region of Ukraine in the fixture, whatever the region filter.
-    "region_map": (REGION_COLUMNS, [["UA-05", "Vinnytsia Oblast", 12], ["UA-30", "Kyiv", 0],
-                                    ["UA-32", "Kyiv Oblast", 0], ["UA-46", "Lviv Oblast", 0]]),
-    "people_by_region": (REGION_COLUMNS, [["UA-05", "Vinnytsia Oblast", 12]]),
+    # The map shows every region of Ukraine in the fixture, whatever the region filter; 12 people of
+    # Vinnytsia Oblast's 1,500,000 residents are 0.08 per 10,000, written as 0.1.
+    "region_map": (REGION_COLUMNS, [["UA-05", "Vinnytsia Oblast", 12, 0.1], ["UA-30", "Kyiv", 0, 0.0],
+                                    ["UA-32", "Kyiv Oblast", 0, 0.0], ["UA-46", "Lviv Oblast", 0, 0.0]]),
+    "people_by_region": (REGION_COLUMNS, [["UA-05", "Vinnytsia Oblast", 12, 0.1]]),
     # Wilson 95% intervals: 0 of n reaches z²/(n + z²), n of n starts at n/(n + z²), z = 1.96:
     # 0 of 12 → 0–24.2, 12 of 12 → 75.8–100, 10 of 10 → 72.2–100, 0 of 10 → 0–27.8.
     "skill_shares": (SHARES_COLUMNS, [[HIGH, "Before", 0.0, 0.0, 24.2], [HIGH, "After", 100.0, 72.2, 100.0],
@@ -134,10 +135,11 @@ MEN_TABLES: dict[str, tuple[list[str], list[list[object]]]] = {
     # Rated before: 9 (B at 5, P at 6), none at 7–10 (a zero is not hidden); after: 9, of them
     # 6 at 7–10 (five of B at 9, P at 7).
     "skills": (SKILLS_COLUMNS, [["Before training", FEWER, 0, None], ["After training", FEWER, FEWER, None]]),
-    # UA-05: P alone; UA-32: B and P.
-    "region_map": (REGION_COLUMNS, [["UA-05", "Vinnytsia Oblast", FEWER], ["UA-30", "Kyiv", 0],
-                                    ["UA-32", "Kyiv Oblast", FEWER], ["UA-46", "Lviv Oblast", 0]]),
-    "people_by_region": (REGION_COLUMNS, [["UA-05", "Vinnytsia Oblast", FEWER], ["UA-32", "Kyiv Oblast", FEWER]]),
+    # UA-05: P alone; UA-32: B and P (hidden, and their rates with them).
+    "region_map": (REGION_COLUMNS, [["UA-05", "Vinnytsia Oblast", FEWER, None], ["UA-30", "Kyiv", 0, 0.0],
+                                    ["UA-32", "Kyiv Oblast", FEWER, None], ["UA-46", "Lviv Oblast", 0, 0.0]]),
+    "people_by_region": (REGION_COLUMNS, [["UA-05", "Vinnytsia Oblast", FEWER, None],
+                                          ["UA-32", "Kyiv Oblast", FEWER, None]]),
     "skill_shares": (SHARES_COLUMNS, [[HIGH, "Before", None, None, None], [HIGH, "After", None, None, None],
                                       [LOW, "Before", None, None, None], [LOW, "After", None, None, None]]),
     # Every region: Kyiv Oblast's 9 (B and P) is hidden, so no per cent; Kyiv and Lviv Oblast have

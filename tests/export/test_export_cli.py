@@ -112,7 +112,7 @@ def test_one_fact_sheet(clean_dir, tmp_path, capsys):
                              "--to", "2024-12-31", "--data-dir", str(clean_dir)], capsys)
     assert code == 0
     reader = PdfReader(io.BytesIO(out.read_bytes()))
-    assert len(reader.pages) == 1 and "Довідка: Вінницька область" in reader.pages[0].extract_text()
+    assert len(reader.pages) == 2 and "Довідка: Вінницька область" in reader.pages[0].extract_text()
 
 
 def test_a_fact_sheet_for_every_region_with_one_command(clean_dir, tmp_path):

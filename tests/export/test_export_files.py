@@ -20,6 +20,7 @@ import pytest
 from export_readers import (
     EXACT, HIDDEN_VALUES, MEN, VINNYTSIA, csv_rows, csv_table, ink, pdf_text, svg_texts, view, xlsx_table,
 )
+from coverage_counts import coverage_tables
 from hand_counts import MEN_TABLES, VINNYTSIA_TABLES, as_csv
 from PIL import Image
 from pypdf import PdfReader
@@ -250,7 +251,7 @@ def test_press_kit_of_all_time_writes_no_previous_period(src):
 def test_fact_sheet_of_a_region(src):
     data = factsheet.pdf_bytes(src, view(src, replace(VINNYTSIA, regions=())), "UA-05")
     pages, text = pdf_text(data)
-    assert pages == 1
+    assert pages == 2
     for words in ("Довідка: Вінницька область", "вік: 60–69, 70+; стать: жінки", "Дані станом на 30 червня 2025",
                   "Навчено людей", "Навчено координаторів", "Люди, що навчалися, за місяцями"):
         assert words in text
@@ -261,8 +262,12 @@ def test_fact_sheet_of_a_region(src):
 
 
 def test_fact_sheet_of_the_country_hides_small_counts(src):
-    _pages, text = pdf_text(factsheet.pdf_bytes(src, view(src, MEN, "en"), None))
+    data = factsheet.pdf_bytes(src, view(src, MEN, "en"), None)
+    _pages, text = pdf_text(data)
     assert "Fact sheet: Ukraine" in text and "fewer than 10 People trained" in text
+    # The second page counts residents of settlements (public reference data), ranks and the reach
+    # in km, never people trained: the numbers are looked for on the first page.
+    text = re.sub(r"\s+", " ", PdfReader(io.BytesIO(data)).pages[0].extract_text())
     text = text.replace("a count of 1 to 9 people", "")  # the rule itself names 9
     # The events of the period (data/reference/events.csv) are dated: days of the month, not counts.
     text = re.sub(r"Events in this period: .*?\)\.", "", text, flags=re.S)
@@ -286,7 +291,7 @@ WHOLE_SPAN = Filters("ua_hubs", dt.date(2022, 1, 1), dt.date(2025, 6, 30))
 @pytest.mark.parametrize("lang", ["en", "uk"])
 def test_fact_sheet_lists_the_regions_targets(src, lang):
     pages, text = pdf_text(factsheet.pdf_bytes(src, view(src, WHOLE_SPAN, lang), "UA-32"))
-    assert pages == 1
+    assert pages == 2
     assert SHEET_TARGETS[lang] in text
 
 
@@ -305,11 +310,50 @@ def test_fact_sheet_of_the_country_lists_its_targets(src):
 ], ids=["no-target", "group"])
 def test_fact_sheet_without_targets_has_no_progress_block(src, f):
     pages, text = pdf_text(factsheet.pdf_bytes(src, view(src, f, "en"), "UA-32"))
-    assert pages == 1 and "Progress to targets" not in text
+    assert pages == 2 and "Progress to targets" not in text
 
 
 def test_fact_sheets_for_every_region(src, tmp_path):
     written = factsheet.write_all(src, view(src, replace(VINNYTSIA, regions=())), tmp_path, workers=1)
     assert sorted(p.name for p in written) == sorted(
         f"factsheet_{code}_uk.pdf" for code in ("UA", "UA-05", "UA-30", "UA-32", "UA-46"))
-    assert all(pdf_text(p.read_bytes())[0] == 1 for p in written)
+    assert all(pdf_text(p.read_bytes())[0] == 2 for p in written)
+
+
+def _reach_text(data: bytes) -> str:
+    """The words of the fact sheet's second page, the reach, with runs of white space as one."""
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 2
+    return re.sub(r"\s+", " ", reader.pages[1].extract_text())
+
+
+def _area_words(row: list) -> str:
+    # A row of coverage_counts' coverage table as the sheet writes it: name, people, share, out of reach.
+    _iso, name, _settlements, people, _covered, share, _rural, _rural_share, out, _out_settlements = row
+    return f"{name} {people:,} {'—' if share is None else f'{share:.1f}%'} {out:,}"
+
+
+def test_fact_sheet_second_page_is_the_reach_of_the_region(src):
+    # coverage_counts.py counts Vinnytsia Oblast's settlements and the greedy picks a second way,
+    # from data/geo/settlements.csv: no hub of the fixture has a point, so nobody is within reach.
+    text = _reach_text(factsheet.pdf_bytes(src, view(src, replace(VINNYTSIA, regions=()), "en"), "UA-05"))
+    assert text.startswith("Vinnytsia Oblast: who lives within 10 km of an active hub")
+    _columns, areas = coverage_tables("UA-05", ("UA-05",))["coverage"]
+    listed = areas[:factsheet.REACH_AREAS + 1]  # the region, then the hromadas with most people out of reach
+    assert " ".join(_area_words(row) for row in listed) in text
+    assert f"Rows not listed here: {len(areas) - len(listed)}." in text
+    _columns, plan = coverage_tables("UA-05", ("UA-05",))["coverage_plan"]
+    assert len(plan) == 10
+    picks = " ".join(f"{rank} {name} {hromada} {population:,} +{new:,} {share:.1f}%"
+                     for rank, name, _code, _type, hromada, _region, _iso, population, new, _rural, _so_far, share
+                     in plan)
+    assert f"Where to open the next hub Rank Settlement Hromada Population People newly within reach " \
+           f"Share within reach with the picks so far, % {picks}" in text
+
+
+def test_fact_sheet_second_page_of_the_country_lists_regions(src):
+    text = _reach_text(factsheet.pdf_bytes(src, view(src, replace(VINNYTSIA, regions=()), "en"), None))
+    assert text.startswith("Ukraine: who lives within 10 km of an active hub")
+    _columns, areas = coverage_tables(None, ("UA-05", "UA-30", "UA-32", "UA-46"))["coverage"]
+    assert "Regions with the most people out of reach" in text
+    assert " ".join(_area_words(row) for row in areas) in text and "Rows not listed" not in text

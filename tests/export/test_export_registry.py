@@ -105,13 +105,15 @@ def test_hidden_people_hide_their_shares(src):
 
 def test_fewer_than_names_the_rule_k(db):
     """With k = 5 the 9 men of 2024 are shown; P alone (UA-05) reads "fewer than 5", in the words
-    and the notes of the files alike."""
+    and the notes of the files alike, and has no rate (9 of Kyiv Oblast's 1,780,000 residents are
+    0.05 per 10,000, written as 0.1)."""
     src = Live(db, Rule(k=5, noise=0))
     v = view(src, MEN, "en")
     assert v.tr.k == 5
     export = registry.build("region_map", src, v)
-    assert export.table.values.tolist() == [["UA-05", "Vinnytsia Oblast", "fewer than 5"], ["UA-30", "Kyiv", 0],
-                                            ["UA-32", "Kyiv Oblast", 9], ["UA-46", "Lviv Oblast", 0]]
+    assert export.table.values.tolist() == [["UA-05", "Vinnytsia Oblast", "fewer than 5", None],
+                                            ["UA-30", "Kyiv", 0, 0.0], ["UA-32", "Kyiv Oblast", 9, 0.1],
+                                            ["UA-46", "Lviv Oblast", 0, 0.0]]
     assert any(n.startswith("“fewer than 5”: a count of 1 to 4 people") for n in export.notes)
     key = registry.build("key_figures", src, v).table.set_index("Indicator")
     assert key.loc["People trained", ["Value", "Previous period", "Change"]].tolist() == [9, "fewer than 5", None]

@@ -52,11 +52,11 @@ def test_breakdowns(ext, dimension, expected):
     assert rows == expected
 
 
-def test_regions_ranked_with_rates_per_100k(ext):
+def test_regions_ranked_with_rates_per_10k(ext):
     got = metrics.compute_breakdown(ext, Y2024, EXACT, "region", regions=reference.load_regions_reference(ext))
     assert got["value"].tolist() == ["UA-05", "UA-46", "UA-32"]
     assert _values(got["people"]) == [13, 11, None]
-    assert _values(got["per_100k"]) == [round(13 / 1_500_000 * 1e5, 9), round(11 / 2_480_000 * 1e5, 9), None]
+    assert _values(got["people_per_10k"]) == [round(13 / 1_500_000 * 1e4, 9), round(11 / 2_480_000 * 1e4, 9), None]
 
 
 # ---- cascade --------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ BREAKDOWNS = ("topic", "format", "course", "region", *SEGMENTS)
 # Rounding of the release's rates (build.py): shares to 0.001, means of self-ratings to 0.01,
 # Digigram scores and rates per hub or per 100,000 residents to 0.1.
 TWO_DECIMALS = {"pre_mean", "post_mean", "gain_mean", "gain_sd", "gain_mean_lo", "gain_mean_hi"}
-ONE_DECIMAL = {"per_100k", "hubs_per_100k", "people_per_10k", "people_per_hub", "mean", "sd", "mean_lo", "mean_hi"}
+ONE_DECIMAL = {"hubs_per_100k", "people_per_10k", "people_per_hub", "mean", "sd", "mean_lo", "mean_hi"}
 SLACK = 1e-9
 # The counts each rate rests on: in a group's cell a hidden 0 hides the rates built on it.
 RATE_BASES = {
@@ -64,7 +64,7 @@ RATE_BASES = {
     **{c: ("n_both",) for c in ("gain_mean", "gain_sd", "gain_mean_lo", "gain_mean_hi")},
     "share_before": ("pre_7_10", "pre_people"), "share_after": ("post_7_10", "post_people"),
     "change_pp": ("pre_7_10", "pre_people", "post_7_10", "post_people"),
-    "share": ("people", "raters"), "per_100k": ("people",), "people_per_hub": ("people", "hubs"),
+    "share": ("people", "raters"), "people_per_hub": ("people", "hubs"),
     "hubs_per_100k": ("hubs",), "people_per_10k": ("people",),
 }
 NOT_PEOPLE = {"hubs", "regions", "library_hubs", "population", "public_libraries"}

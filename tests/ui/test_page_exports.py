@@ -36,7 +36,7 @@ VINNYTSIA_2024 = {"from": "2024-01-01", "to": "2024-12-31", "region": "Вінн�
 DEFAULT_CHARTS = ["participation_trend", "key_figures", "skills", "region_map"]
 TITLES = {"participation_trend": "People learning, by month", "key_figures": "Key figures",
           "skills": "Rating their digital skills 7–10 out of 10, before and after training",
-          "region_map": "People trained, by region"}
+          "region_map": "People trained per 10,000 residents, by region"}
 FORMATS = ("png", "svg", "csv", "xlsx")
 HOSTILE = [
     {"region": "<script>alert(1)</script>"},
@@ -147,8 +147,8 @@ def test_buttons_hand_over_the_files_of_the_view(downloads, monkeypatch):
         ["До навчання", "12", "0", "0.0"],
         ["Після навчання", "10", "10", "100.0"],
     ]
-    assert csv_table(downloads["region_map_uk.csv"]())[:2] == [["ISO 3166-2", "Регіон", "Осіб"],
-                                                               ["UA-05", "Вінницька область", "12"]]
+    assert csv_table(downloads["region_map_uk.csv"]())[:2] == [["ISO 3166-2", "Регіон", "Осіб", "Навчено людей на 10 000 мешканців"],
+                                                               ["UA-05", "Вінницька область", "12", "0.1"]]
     for name in DEFAULT_CHARTS:
         assert downloads[f"{name}_uk.png"]().startswith(b"\x89PNG\r\n\x1a\n")
         assert downloads[f"{name}_uk.svg"]().startswith(b"<svg")

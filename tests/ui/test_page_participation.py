@@ -72,14 +72,14 @@ def test_breakdowns_by_course_family_and_format_of_2024(monkeypatch):
 
 
 @pytest.mark.parametrize("lang, title, header, expected", [
-    # Vinnytsia Oblast: A 12 + P = 13 people, 13 classes, hub H1; 13 per 1,500,000 residents = 0.9 per
-    # 100,000. Kyiv Oblast: B 8 + P = 9 people (hidden, and the rate with them), 16 + 1 classes, hub H3.
+    # Vinnytsia Oblast: A 12 + P = 13 people, 13 classes, hub H1; 13 per 1,500,000 residents = 0.087 per
+    # 10,000, shown as 0.1. Kyiv Oblast: B 8 + P = 9 people (hidden, and the rate with them), 16 + 1 classes, hub H3.
     ("en", "By region, ranked",
-     ["Region", "People", "Classes and consultations", "Hubs", "People per 100,000 residents"],
-     [["Vinnytsia Oblast", "13", "13", "1", "0.9"], ["Kyiv Oblast", "fewer than 10", "17", "1", "—"]]),
+     ["Region", "People", "Classes and consultations", "Hubs", "People trained per 10,000 residents"],
+     [["Vinnytsia Oblast", "13", "13", "1", "0.1"], ["Kyiv Oblast", "fewer than 10", "17", "1", "—"]]),
     ("uk", "За регіонами, за спаданням",
-     ["Регіон", "Осіб", "Занять і консультацій", "Хабів", "Осіб на 100 000 мешканців"],
-     [["Вінницька область", "13", "13", "1", "0,9"], ["Київська область", "менше 10", "17", "1", "—"]]),
+     ["Регіон", "Осіб", "Занять і консультацій", "Хабів", "Навчено людей на 10 000 мешканців"],
+     [["Вінницька область", "13", "13", "1", "0,1"], ["Київська область", "менше 10", "17", "1", "—"]]),
 ])
 def test_breakdown_by_region_of_2024(lang, title, header, expected, monkeypatch):
     internal_mode(monkeypatch)  # hand counts of the live figures; tests/release/test_source.py holds the release to them
