@@ -17,6 +17,7 @@ from dashboard import geo, maps
 from dashboard.i18n import translator
 
 from . import driver
+from .conftest import registered_pages
 
 pytestmark = pytest.mark.browser
 
@@ -112,6 +113,15 @@ def slate_near(image: np.ndarray, x: float, y: float, reach: int = 2) -> bool:
     return bool((np.abs(window - SLATE).sum(axis=2) < NEAR).any())
 
 
+def open_page(tab, title: str) -> None:
+    """Click a page's link in the top navigation, or in its overflow menu when the bar has no room."""
+    link = tab.get_by_role("link", name=title, exact=True).first
+    if not link.is_visible():
+        tab.locator('[data-testid="stTopNavSection"]').last.click()
+        link = tab.locator('[data-testid="stTopNavPopover"]').get_by_text(title, exact=True).first
+    link.click()
+
+
 def wait_map(tab, title: str) -> None:
     driver.wait_ready(tab, title)
     driver.wait_painted(tab)
@@ -163,12 +173,20 @@ def test_click_on_a_region_at_national_scale_selects_it_for_every_page(tab, serv
     assert hub_pixels(image) >= MIN_HUB_PX, f"the hubs of {name} are not drawn ({hub_pixels(image)} pixels)"
     driver.save(driver.snapshot(tab, lossless=True), driver.SCREENSHOTS / "map_selected_en.png")
 
-    # 4. Every page keeps the selection: the Overview's header names the region
-    tab.get_by_role("link", name=en("page.overview"), exact=True).first.click()
-    driver.wait_ready(tab, en("page.overview"))
-    assert re.search(rf"[?&]region={re.escape(code)}(&|$)", tab.url), tab.url
-    header = tab.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first.inner_text()
-    assert name in header, header
+    # 4. Every page keeps the selection: its link, the sidebar's region filter and its captions
+    for page in registered_pages():
+        if page.name == "map":
+            continue
+        title = en(page.key)
+        open_page(tab, title)
+        driver.wait_ready(tab, title)
+        assert re.search(rf"[?&]region={re.escape(code)}(&|$)", tab.url), (page.name, tab.url)
+        chips = tab.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+            has=tab.get_by_text(en("filter.region"), exact=True)).locator("[data-tag]")
+        assert [chip.get_attribute("aria-label") for chip in chips.all()] == [name], page.name
+        captions = " ".join(tab.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').all_inner_texts())
+        assert name in captions, (page.name, captions[:300])
+        assert not driver.errors(tab) and not tab.page_errors, page.name
 
 
 def test_a_phone_shows_the_whole_country(chromium, server):
