@@ -20,7 +20,7 @@ import altair as alt
 import pandas as pd
 
 from dashboard import charts
-from dashboard.export import analytics, coverage, gaps, overview, progress, regions
+from dashboard.export import analytics, coverage, gaps, hubs, overview, progress, regions
 from dashboard.export.view import Source, View
 from dashboard.filters import SEGMENTS, Filters
 from dashboard.query import annotations
@@ -236,3 +236,7 @@ register(Figure("coverage_plan", "coverage.plan_file_title", coverage.compute_pl
                 table=coverage.plan_table, notes=coverage.plan_notes, default=False))
 register(Figure("coverage_map", "coverage.map_file_title", coverage.compute_map, coverage.map_chart,
                 table=coverage.map_table, notes=coverage.map_notes, default=False))
+# The hubs of the view, each with how it is on the map (registry coordinates, placed at its
+# settlement, or not on the map), offered but not preselected.
+register(Figure("hubs", "export.hubs_title", hubs.compute_hubs, hubs.hubs_chart, table=hubs.hubs_table,
+                counts=("people",), notes=hubs.hubs_notes, default=False))

@@ -101,7 +101,7 @@ def region_table(regions: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
 def hub_table(hubs: pd.DataFrame, regions: tuple[str, ...]) -> pd.DataFrame:
     """The hubs of the selected regions, most people first: name, settlement, hromada, placed
     (how the hub is on the map), status, joined_on, people, activities (protected; a release has
-    no activities per hub, nor placed)."""
+    no activities per hub)."""
     mine = hubs[hubs["region_code"].isin(regions)]
     columns = [c for c in ("hub_id", "name", "settlement", "hromada", "placed", "region_code", "status", "joined_on",
                            "people", "activities") if c in hubs.columns]

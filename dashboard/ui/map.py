@@ -251,7 +251,7 @@ def hub_table(ctx: Context, hubs: pd.DataFrame) -> None:
         st.info(tr("map.no_hubs"))
         return
     counts = [c for c in ("people", "activities") if c in table.columns]  # a release has people only
-    placed = ["placed"] if "placed" in table.columns else []  # a release has no `placed` yet
+    placed = ["placed"] if "placed" in table.columns else []  # a release written before hubs had `placed`
     shown = table[["name", *counts, "settlement", "hromada", *placed, "status", "joined_on"]].assign(
         settlement=wording.place_names(table["settlement"], table["region_code"], tr),
         hromada=wording.place_names(table["hromada"], table["region_code"], tr))

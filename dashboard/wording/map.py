@@ -117,7 +117,7 @@ def hub_tips(hubs: pd.DataFrame, tr: Translator, names: dict[str, str]) -> pd.Da
     settlement = place_names(hubs["settlement"], hubs["region_code"], tr, missing="")
     hromada = [tr("map.hromada", name=h) if h else "" for h in place_names(hubs["hromada"], hubs["region_code"], tr, "")]
     place = [", ".join(p for p in pair if p) or "—" for pair in zip(settlement, hromada)]
-    if "placed" in hubs.columns:  # a release has no `placed`
+    if "placed" in hubs.columns:  # a frame without `placed` says nothing of it
         marker = tr("map.tip_placed_settlement")
         at_settlement = hubs["placed"].eq("settlement").fillna(False).astype(bool)
         place = [f"{p} · {marker}" if yes else p for p, yes in zip(place, at_settlement)]

@@ -164,3 +164,21 @@ MEN_TABLES |= coverage_tables(None, ("UA-05", "UA-30", "UA-32", "UA-46"))
 def as_csv(cell: object) -> str:
     """A cell as an exported CSV writes it: the number's text, the words, or empty for None."""
     return "" if cell is None else str(cell)
+
+# The hubs of the view (tests/conftest.py HUBS): none has coordinates or a settlement, so none is on
+# the map; most people first, then by name, a hidden count below every shown one (as on the Map page).
+HUB_COLUMNS = ["ISO 3166-2", "Region", "Hub", "Settlement", "Hromada", "On the map", "Status", "Joined", "People trained"]
+NOT_PLACED = "not on the map"
+# Vinnytsia Oblast, women of 60 and over in 2024: group A's 12 at ХЦО-00001, nobody at ХЦО-00002.
+VINNYTSIA_TABLES["hubs"] = (HUB_COLUMNS, [
+    ["UA-05", "Vinnytsia Oblast", "Брацлавська публічна бібліотека", None, None, NOT_PLACED, "active", "2022-10-03", 12],
+    ["UA-05", "Vinnytsia Oblast", "Бібліотека-філія с. Мар’янівка", None, None, NOT_PLACED, "active", "2023-11-17", 0],
+])
+# Men in 2024, every region: the hubs that had joined by 31 December 2024 (ХЦО-00005 joined in
+# 2025); P alone at ХЦО-00001, B and P (9) at ХЦО-00003: both hidden, so listed after the zeros.
+MEN_TABLES["hubs"] = (HUB_COLUMNS, [
+    ["UA-05", "Vinnytsia Oblast", "Бібліотека-філія с. Мар’янівка", None, None, NOT_PLACED, "active", "2023-11-17", 0],
+    ["UA-32", "Kyiv Oblast", "Сільська бібліотека", None, None, NOT_PLACED, "closed", "2024-06-01", 0],
+    ["UA-05", "Vinnytsia Oblast", "Брацлавська публічна бібліотека", None, None, NOT_PLACED, "active", "2022-10-03", FEWER],
+    ["UA-32", "Kyiv Oblast", "ЦНАП <b>Бровари</b>", None, None, NOT_PLACED, "active", "2024-02-01", FEWER],
+])
