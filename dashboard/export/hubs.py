@@ -2,7 +2,8 @@
 how it is on the map: at its registry coordinates, placed at its settlement, or not on the map.
 
 The table holds what the Map page's hub table holds (a release's people per hub are of the view's
-calendar year, or of all time when the period spans several years, whatever the participant group),
+calendar year, or of all time when the period spans several years, whatever the participant group:
+the notes say which),
 plus each region's ISO code, so that a file can be joined to other data.
 """
 
@@ -111,9 +112,14 @@ def hubs_chart(frame: pd.DataFrame, view: View, size: tuple[int, int] = MAP_SIZE
 def hubs_notes(frame: pd.DataFrame, view: View) -> list[str]:
     """How hubs are placed, how many are placed at their settlement or not on the map, and whose
     people the column counts."""
-    tr = view.tr
+    tr, f = view.tr, view.filters
     placed = _placed_column(frame)
-    notes = [tr("export.note_hubs_people")]
+    if view.release is None:
+        notes = [tr("export.note_hubs_people")]
+    elif f.start.year == f.end.year:  # a release holds people per hub by calendar year, for everyone
+        notes = [tr("export.note_hubs_people_year", year=str(f.start.year))]
+    else:
+        notes = [tr("export.note_hubs_people_all")]
     at_settlement = int((placed == "settlement").sum())
     if at_settlement:
         notes += [tr("map.placed_count", n=tr.number(at_settlement)), tr("export.note_hubs_open")]

@@ -13,6 +13,9 @@ from export_readers import EXACT, VINNYTSIA, view
 
 from dashboard.export import files, registry
 from dashboard.metrics.live import Live
+from dashboard.privacy import Rule
+from dashboard.release import build
+from dashboard.release.source import Release
 from dashboard.store.database import Database
 
 # Brătslav's point in data/geo/settlements.csv is where the pipeline places a hub of Брацлав.
@@ -74,3 +77,15 @@ def test_the_hubs_file_lists_the_unplaced_count(tmp_path):
     # Neither hub of Vinnytsia Oblast in the fixture has coordinates or a settlement.
     assert "Hubs not on the map (no coordinates in the registry, and their settlement could not be placed): 2. " \
            "The Data quality page gives the reason for each." in export.notes
+
+
+def test_a_release_gives_every_participant_of_the_year_and_says_so(clean_dir, tmp_path):
+    """A release holds people per hub by calendar year, for everyone: under a participant group the
+    hubs file gives every participant of the year, and its notes say so."""
+    release = Release(build.build(clean_dir, tmp_path, "exact", Rule(k=1, noise=0)))
+    export = registry.build("hubs", release, view(release, VINNYTSIA, "en"))
+    people = dict(zip(export.table["Hub"], export.table["People trained"]))
+    # 2024 at ХЦО-00001: group A's 12 women and P, a man of 70+ (10 March); nobody at ХЦО-00002.
+    assert people == {"Брацлавська публічна бібліотека": 13, "Бібліотека-філія с. Мар’янівка": 0}
+    assert export.notes[0] == ("People trained at each hub: every participant of 2024, whatever the participant "
+                               "group chosen (published figures give hubs by calendar year only).")
