@@ -114,12 +114,8 @@ def hubs_notes(frame: pd.DataFrame, view: View) -> list[str]:
     people the column counts."""
     tr, f = view.tr, view.filters
     placed = _placed_column(frame)
-    if view.release is None:
-        notes = [tr("export.note_hubs_people")]
-    elif f.start.year == f.end.year:  # a release holds people per hub by calendar year, for everyone
-        notes = [tr("export.note_hubs_people_year", year=str(f.start.year))]
-    else:
-        notes = [tr("export.note_hubs_people_all")]
+    # A release holds people per hub by calendar year (or all time), for everyone.
+    notes = [tr("export.note_hubs_people") if view.release is None else wording.hub_people_note(f, tr)]
     at_settlement = int((placed == "settlement").sum())
     if at_settlement:
         notes += [tr("map.placed_count", n=tr.number(at_settlement)), tr("export.note_hubs_open")]

@@ -164,7 +164,7 @@ def impact_map(ctx: Context, regions: pd.DataFrame, hubs: pd.DataFrame, metric: 
                     selection_mode="single-object", key=key, alt=tr("map.alt", metric=tr(INDICATORS[metric].label)))
     legend(regions, metric, tr, bool(ctx.filters.regions) or len(regions) == 1)
     st.caption(escape_md(summary))
-    if "placed" in hubs.columns:  # a release has no `placed`
+    if "placed" in hubs.columns:  # a frame without `placed` says nothing of it
         at_settlement = int(hubs["placed"].eq("settlement").fillna(False).sum())
         if at_settlement:
             st.caption(tr("map.placed_count", n=tr.number(at_settlement)))
@@ -236,6 +236,8 @@ def region_table(ctx: Context, regions: pd.DataFrame, metric: str) -> None:
                "occupation": st.column_config.Column(tr("map.col_occupation"))}
     st.dataframe(styler, hide_index=True, width="stretch", height=_height(len(shown)), column_config=config,
                  placeholder=MISSING)
+    if ctx.release is not None:  # published figures per hub: of a calendar year (or all time), for everyone
+        st.caption(wording.hub_people_note(ctx.filters, tr))
 
 
 def _height(rows: int) -> int:
@@ -266,6 +268,8 @@ def hub_table(ctx: Context, hubs: pd.DataFrame) -> None:
               if c in shown.columns}
     st.dataframe(styler, hide_index=True, width="stretch", height=_height(len(shown)), column_config=config,
                  placeholder=MISSING)
+    if ctx.release is not None:  # published figures per hub: of a calendar year (or all time), for everyone
+        st.caption(wording.hub_people_note(ctx.filters, tr))
 
 
 def growth_panel(ctx: Context, growth: pd.DataFrame, year: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.contract import PLACED
+from dashboard.filters import Filters
 from dashboard.i18n import Translator
 from dashboard.wording.common import indicator_text
 from dashboard.wording.names import place_name
@@ -98,6 +99,14 @@ def _region_note(occupation: str, state: str, tr: Translator) -> str:
     if state in (NO_DATA, HIDDEN):
         return tr(f"map.state_{state}", k=tr.k_text())
     return tr("map.tip_click")
+
+
+def hub_people_note(f: Filters, tr: Translator) -> str:
+    """Whose people a release's figure per hub counts: every participant of the period's calendar
+    year (all time when the period spans several years), whatever the participant group."""
+    if f.start.year == f.end.year:
+        return tr("map.hub_people_year", year=str(f.start.year))
+    return tr("map.hub_people_all")
 
 
 def placed_text(placed: object, tr: Translator) -> str:

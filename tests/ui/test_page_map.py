@@ -189,6 +189,9 @@ def test_click_on_a_region_selects_it_for_every_page():
         ["Бібліотека-філія с. Мар’янівка", "fewer than 10", "—", "—", "not on the map", "active", "17 November 2023"],
     ]
     assert "Vinnytsia Oblast" in at.caption[0].value  # the page header follows the selection
+    # Published figures per hub are of the calendar year, for everyone: the table says so.
+    assert any(c.value == "People trained at each hub: every participant of 2024, whatever the participant group "
+               "chosen (published figures give hubs by calendar year only)." for c in at.caption)
     # Each hub, with its status's mark in the legend; the text alternative names the selection
     # (1 active hub, the highest of the three regions with a figure: Vinnytsia Oblast, Kyiv and Lviv
     # Oblast; Kyiv Oblast's is hidden, Crimea is occupied).
