@@ -236,8 +236,6 @@ def region_table(ctx: Context, regions: pd.DataFrame, metric: str) -> None:
                "occupation": st.column_config.Column(tr("map.col_occupation"))}
     st.dataframe(styler, hide_index=True, width="stretch", height=_height(len(shown)), column_config=config,
                  placeholder=MISSING)
-    if ctx.release is not None:  # published figures per hub: of a calendar year (or all time), for everyone
-        st.caption(wording.hub_people_note(ctx.filters, tr))
 
 
 def _height(rows: int) -> int:

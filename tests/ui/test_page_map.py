@@ -119,6 +119,9 @@ def test_default_view_shows_every_region(lang, title, legend):
     assert shown.values.tolist()[0] == expected[0]  # the region with a hub, then those without
     assert sorted(shown.values.tolist()[1:]) == sorted(expected[1:])
     assert SUMMARY_2024[lang] in [c.value.replace("\\", "") for c in at.caption]
+    # The regions' table has no figure per hub: no word on whose people a hub's figure counts.
+    assert not any({"en": "People trained at each hub", "uk": "Навчено людей у кожному хабі"}[lang] in c.value
+                   for c in at.caption)
     markup = next(m.value for m in at.markdown if legend in m.value)
     occupied = {"uk": "тимчасово окупована територія", "en": "temporarily occupied territory"}[lang]
     cells = {"uk": "Хаби: сірий круг на кожну місцевість близько 55 км", "en": "Hubs: a grey circle per area of about 55 km"}[lang]
