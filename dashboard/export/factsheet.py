@@ -13,7 +13,6 @@ invariant mode, so the same data and filters give the same bytes.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import functools
 import io
@@ -23,25 +22,19 @@ import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from xml.sax.saxutils import escape
 
-import altair as alt
 import pandas as pd
-import vl_convert as vlc
-from PIL import Image as PILImage
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
-from reportlab.platypus import Flowable, Image, KeepInFrame, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepInFrame, PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from dashboard import charts, filters, settings
+from dashboard import settings
 from dashboard.charts import progress as progress_charts
 from dashboard.contract import TARGET_SHARES
-from dashboard.export import coverage, files, overview, progress, regions, registry
+from dashboard.export import coverage, overview, progress, reach_sheet, regions, registry
+from dashboard.export.sheet import (BLUE, BOLD, FRAME_WIDTH, INK, MAP_SHARE, MARGIN, MUTED, chart_png, country_of, image,
+                                    para, place_name, programme_regions, register_fonts, style, text_glyphs)
 from dashboard.export.view import Source, View, open_source, source_folder
 from dashboard.indicators import INDICATORS
 from dashboard.metrics import overview as overview_metrics
@@ -50,95 +43,17 @@ from dashboard.wording import coverage as coverage_wording
 from dashboard.wording import overview as overview_wording
 from dashboard.wording import progress as progress_wording
 
-FONT, BOLD, SYMBOLS = "NotoSans", "NotoSans-Bold", "NotoSansMath"
-FONT_FILES = {FONT: "NotoSans-Regular.ttf", BOLD: "NotoSans-Bold.ttf", SYMBOLS: "NotoSansMath-Regular.ttf"}
-MARGIN = 14 * mm
-FRAME_WIDTH = A4[0] - 2 * MARGIN
-# Charts are drawn this many times their CSS size: about 300 dpi at the size they are placed.
-IMAGE_SCALE = 3
-# CSS sizes of the charts on the sheet (the page places them at its column widths).
-MAP_SIZE, SKILLS_SIZE, TREND_SIZE, REACH_MAP_SIZE = (400, 260), (150, 130), (760, 170), (420, 360)
-MAP_SHARE = 0.56  # of the page's width for the map; the skill chart takes the rest
-# Areas (hromadas, or regions) listed on the reach page, most people out of reach first.
-REACH_AREAS = 16
+# CSS sizes of the charts on the first page (the page places them at its column widths).
+MAP_SIZE, SKILLS_SIZE, TREND_SIZE = (400, 260), (150, 130), (760, 170)
 # Key-figure tiles: (key of overview.KPI_ROWS, or "skills" for before → after).
 TILES = ("people", "activities", "hubs", "coordinators", "library_share", "skills")
 # Tiles whose definitions the sheet prints (the others are named fully by their label).
 DEFINED = ("people", "activities", "hubs", "coordinators")
-BLUE, INK, MUTED = colors.HexColor(charts.PALETTE[0]), colors.HexColor(charts.INK), colors.HexColor(charts.MUTED)
 AUTHOR = "Digital Education Hubs dashboard"
 # Targets on the sheet at most (the rest are on the Progress page): the page must stay one page.
 TARGET_ROWS = 4
 # Processes for a sheet per region: the target machine has two cores.
 WORKERS = 2
-
-
-@functools.cache
-def register_fonts() -> None:
-    """Give ReportLab the bundled Noto Sans (regular and bold), once per process."""
-    for name, file in FONT_FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(files.FONT_DIR / file)))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD)
-
-
-@functools.cache
-def _text_glyphs() -> frozenset[int]:
-    return frozenset(TTFontFile(str(files.FONT_DIR / FONT_FILES[FONT])).charToGlyph)
-
-
-def markup(text: str) -> str:
-    """Text as Paragraph markup: escaped, with the signs Noto Sans lacks (→, −) set in Noto Sans Math.
-
-    ReportLab has no font fallback, so without this an arrow would simply not be drawn.
-    """
-    glyphs, out = _text_glyphs(), []
-    for char in str(text):
-        if ord(char) in glyphs or char.isspace():
-            out.append(escape(char))
-        else:
-            out.append(f'<font name="{SYMBOLS}">{escape(char)}</font>')
-    return "".join(out)
-
-
-def _style(size: float, colour=INK, bold: bool = False, leading: float | None = None, after: float = 0,
-           right: bool = False) -> ParagraphStyle:
-    """Text of `size` points; `right`: aligned right (numbers in a table)."""
-    return ParagraphStyle(f"s{size}{bold}", fontName=BOLD if bold else FONT, fontSize=size,
-                          leading=leading or size * 1.3, textColor=colour, spaceAfter=after,
-                          alignment=TA_RIGHT if right else TA_LEFT)
-
-
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    # Paragraph text is markup: names from the data are escaped, never interpreted.
-    return Paragraph(markup(text), style)
-
-
-def chart_png(chart: alt.TopLevelMixin | dict, size: tuple[int, int] | None) -> bytes:
-    """A chart alone (no title or footer: the sheet gives them) as PNG on white, at IMAGE_SCALE.
-
-    `size` (CSS pixels) replaces the chart's own width and height; None keeps them.
-    """
-    files.register_fonts()
-    spec = copy.deepcopy(chart) if isinstance(chart, dict) else chart.to_dict()
-    spec.pop("title", None)
-    if size:
-        spec["width"], spec["height"] = size
-        files.fixed_width(spec, size[0])
-    spec["background"] = "white"
-    return vlc.vegalite_to_png(spec, scale=IMAGE_SCALE)
-
-
-def _image(png: bytes, width: float) -> Image:
-    with PILImage.open(io.BytesIO(png)) as img:
-        w, h = img.size
-    return Image(io.BytesIO(png), width=width, height=width * h / w)
-
-
-def programme_regions(src: Source, programme: str) -> pd.DataFrame:
-    """The regions of the programme's countries: region_code, country_code, name_uk, name_en."""
-    regions = src.regions()
-    _dates, _phases, countries = filters.spans_by_programme(src.programme_spans())
-    return regions[regions["country_code"].isin(countries.get(programme, []))].reset_index(drop=True)
 
 
 def _tiles(key_figures: pd.DataFrame, view: View) -> Table:
@@ -152,7 +67,7 @@ def _tiles(key_figures: pd.DataFrame, view: View) -> Table:
             label = tr("kpi.skills")
         else:
             value, label = overview.kpi_texts(rows[key], tr)[0], overview.kpi_label(key, tr)
-        cells.append([_p(value, _style(17, BLUE, bold=True)), _p(label, _style(8.5, MUTED))])
+        cells.append([para(value, style(17, BLUE, bold=True)), para(label, style(8.5, MUTED))])
     grid = [cells[0:3], cells[3:6]]
     table = Table(grid, colWidths=[FRAME_WIDTH / 3] * 3)
     table.setStyle(TableStyle([
@@ -162,21 +77,6 @@ def _tiles(key_figures: pd.DataFrame, view: View) -> Table:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 6), ("LEFTPADDING", (0, 0), (-1, -1), 8),
     ]))
     return table
-
-
-def country_of(src: Source, programme: str) -> str:
-    """The country code of a programme's regions (`UA` for the hubs); empty when it has none."""
-    countries = programme_regions(src, programme)["country_code"]
-    return str(countries.iloc[0]) if len(countries) else ""
-
-
-def place_name(view: View, region: str | None, country: str) -> str:
-    """The region's name in the view's language, or the country's for the whole-country sheet."""
-    tr = view.tr
-    if region:
-        return view.region_names.get(region, region)
-    key = f"export.country_{country}"
-    return tr(key) if key in tr.messages else tr("export.all_regions")
 
 
 def region_view(view: View, region: str | None) -> View:
@@ -204,11 +104,11 @@ def _header(src: Source, view: View, region: str | None, key: pd.DataFrame) -> l
     empty = not pd.isna(people) and int(people) == 0
     headline = tr("export.fs_none") if empty else overview_wording.headline(key, view.filters, tr)
     return [
-        _p(tr("export.fs_title", region=place), _style(20, INK, bold=True, after=2)),
-        _p(f"{programme} · {period} · {group}", _style(9.5, MUTED)),
-        _p(registry.source_line(view), _style(9.5, MUTED, after=8)),
+        para(tr("export.fs_title", region=place), style(20, INK, bold=True, after=2)),
+        para(f"{programme} · {period} · {group}", style(9.5, MUTED)),
+        para(registry.source_line(view), style(9.5, MUTED, after=8)),
         _tiles(key, view), Spacer(1, 6),
-        _p(headline, _style(9.5, INK, after=6)),
+        para(headline, style(9.5, INK, after=6)),
     ]
 
 
@@ -219,14 +119,14 @@ def _charts(src: Source, view: View, region: str | None, monthly: pd.DataFrame) 
     map_png = chart_png(regions.sheet_map(src, view, region, MAP_SIZE), None)
     skills_png = chart_png(skills.chart(skills.compute(src, f), view), SKILLS_SIZE)
     left, right = FRAME_WIDTH * MAP_SHARE, FRAME_WIDTH * (1 - MAP_SHARE) - 6 * mm
-    heading = _style(11, INK, bold=True)
-    pair = Table([[_p(tr("export.fs_map" if region else "export.fs_map_country"), heading),
-                   _p(tr(skills.title_key), heading)],
-                  [_image(map_png, left), _image(skills_png, right)]], colWidths=[left + 6 * mm, right])
+    heading = style(11, INK, bold=True)
+    pair = Table([[para(tr("export.fs_map" if region else "export.fs_map_country"), heading),
+                   para(tr(skills.title_key), heading)],
+                  [image(map_png, left), image(skills_png, right)]], colWidths=[left + 6 * mm, right])
     pair.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    return [pair, Spacer(1, 4), _p(tr(trend.title_key), _style(11, INK, bold=True, after=2)),
-            _image(chart_png(trend.chart(monthly, view), TREND_SIZE), FRAME_WIDTH), Spacer(1, 4)]
+    return [pair, Spacer(1, 4), para(tr(trend.title_key), style(11, INK, bold=True, after=2)),
+            image(chart_png(trend.chart(monthly, view), TREND_SIZE), FRAME_WIDTH), Spacer(1, 4)]
 
 
 def _progress_frame(src: Source, view: View, region: str | None) -> pd.DataFrame:
@@ -275,10 +175,10 @@ class StatusMark(Flowable):
 def _status(status: str, tr) -> Flowable:
     """A status cell: a drawn symbol and the word where the symbol is one Noto Sans lacks (✓, ✗),
     else the symbol and word as text."""
-    if status in progress_charts.SYMBOL_PATHS and ord(progress_wording.SYMBOLS[status]) not in _text_glyphs():
+    if status in progress_charts.SYMBOL_PATHS and ord(progress_wording.SYMBOLS[status]) not in text_glyphs():
         return StatusMark(status, tr(f"progress.status_{status}"))
     ink = colors.HexColor(progress_charts.STATUS_TEXT[status])
-    return _p(progress_wording.status_label(status, tr), _style(8.5, ink, bold=True))
+    return para(progress_wording.status_label(status, tr), style(8.5, ink, bold=True))
 
 
 def _progress(view: View, frame: pd.DataFrame) -> list:
@@ -287,9 +187,9 @@ def _progress(view: View, frame: pd.DataFrame) -> list:
     if frame.empty:
         return []
     tr = view.tr
-    head, cell = _style(8, MUTED, bold=True), _style(8.5, INK)
+    head, cell = style(8, MUTED, bold=True), style(8.5, INK)
     columns = ("indicator", "period", "target", "actual", "achieved", "expected", "status")
-    rows = [[_p(tr(f"progress.col_{k}"), head) for k in columns]]
+    rows = [[para(tr(f"progress.col_{k}"), head) for k in columns]]
     shown = frame.head(TARGET_ROWS)
     for r in shown.itertuples(index=False):
         share = r.indicator in TARGET_SHARES
@@ -297,20 +197,20 @@ def _progress(view: View, frame: pd.DataFrame) -> list:
             else ("—" if share else tr.fewer_than())
         target = tr.percent(r.target) if share else tr.number(r.target)
         figure = tr(f"indicator.{r.indicator}") + (f" ({tr('progress.source_summed')})" if r.summed else "")
-        rows.append([_p(figure, cell), _p(progress_wording.period_label(r.period, tr), cell), _p(target, cell),
-                     _p(actual, cell), _p(tr.percent(r.achieved), cell), _p(tr.percent(r.expected), cell),
+        rows.append([para(figure, cell), para(progress_wording.period_label(r.period, tr), cell), para(target, cell),
+                     para(actual, cell), para(tr.percent(r.achieved), cell), para(tr.percent(r.expected), cell),
                      _status(r.status, tr)])
     widths = [0.27, 0.09, 0.1, 0.11, 0.12, 0.13, 0.18]
     table = Table(rows, colWidths=[FRAME_WIDTH * w for w in widths])
-    style = [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LINEBELOW", (0, 0), (-1, 0), 0.5, MUTED),
+    rules = [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LINEBELOW", (0, 0), (-1, 0), 0.5, MUTED),
              ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
              ("LEFTPADDING", (0, 0), (-1, -1), 4)]
     for i, s in enumerate(shown["status"], start=1):
-        style.append(("BACKGROUND", (6, i), (6, i), colors.HexColor(progress_charts.STATUS_COLOURS[s])))
-    table.setStyle(TableStyle(style))
-    out = [_p(tr("progress.fs_title"), _style(11, INK, bold=True, after=2)), table]
+        rules.append(("BACKGROUND", (6, i), (6, i), colors.HexColor(progress_charts.STATUS_COLOURS[s])))
+    table.setStyle(TableStyle(rules))
+    out = [para(tr("progress.fs_title"), style(11, INK, bold=True, after=2)), table]
     if len(frame) > TARGET_ROWS:
-        out.append(_p(tr("progress.fs_more", n=tr.number(len(frame) - TARGET_ROWS)), _style(7.5, MUTED, leading=9.5)))
+        out.append(para(tr("progress.fs_more", n=tr.number(len(frame) - TARGET_ROWS)), style(7.5, MUTED, leading=9.5)))
     return [*out, Spacer(1, 4)]
 
 
@@ -319,91 +219,7 @@ def _coverage(src: Source, view: View) -> list:
     residents) and the planner's first three picks (export.coverage, as on the Coverage page)."""
     found = coverage.coverage_of(src, view.filters)
     title, text = coverage_wording.fact_sheet_lines(found.total.iloc[0], found.plan, found.km, view.tr)
-    return [_p(title, _style(11, INK, bold=True, after=2)), _p(text, _style(9, INK, leading=11.5)), Spacer(1, 4)]
-
-
-def reach_page(src: Source, view: View, region: str | None) -> list:
-    """The second page: who lives within reach of an active hub and where to open the next one —
-    the coverage map of the region (or the country), the hromadas (regions) with the most people
-    out of reach, and the planner's picks (export.coverage, as on the Coverage page and its files)."""
-    tr, f = view.tr, view.filters
-    found = coverage.coverage_of(src, f)
-    km = coverage_wording.km_text(found.km, tr)
-    place = place_name(view, region, country_of(src, f.programme))
-    title, text = coverage_wording.fact_sheet_lines(found.total.iloc[0], found.plan, found.km, tr, top=0)
-    heading = _style(11, INK, bold=True, after=2)
-    head = [_p(tr("export.fs_reach_title", place=place, km=km), _style(16, INK, bold=True, after=2)),
-            _p(tr("coverage.period_note", date=tr.date(f.end)), _style(9.5, MUTED, after=6)),
-            _p(text, _style(9.5, INK, after=6))]
-    left, right = FRAME_WIDTH * MAP_SHARE, FRAME_WIDTH * (1 - MAP_SHARE) - 6 * mm
-    figure = registry.FIGURES["coverage_map"]
-    map_png = chart_png(figure.chart(figure.compute(src, f), view), REACH_MAP_SIZE)
-    areas = coverage.compute_areas(src, f)
-    by_area = (areas["level"] == "area").any()
-    pair = Table([[_p(tr(figure.title_key), heading),
-                   _p(tr("export.fs_reach_areas" if by_area else "export.fs_reach_regions"), heading)],
-                  [_image(map_png, left), _reach_areas(areas, view, right)]], colWidths=[left + 6 * mm, right])
-    pair.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                              ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    plan = [_p(tr("coverage.plan_title"), heading), *_reach_plan(found.plan, view, region is None, km)]
-    notes = [*coverage.areas_notes(areas, view), tr("coverage.plan_help", km=km)]
-    return [*head, pair, Spacer(1, 6), *plan, Spacer(1, 4),
-            *[_p(n, _style(7.5, MUTED, leading=9.5, after=2)) for n in notes]]
-
-
-def _reach_areas(areas: pd.DataFrame, view: View, width: float) -> list:
-    """The view's total, then the REACH_AREAS areas (hromadas, or regions) with the most people out
-    of reach: name, people, share within reach, people out of reach; how many rows are left out."""
-    tr = view.tr
-    total = coverage_wording.view_name(tuple(view.filters.regions), view.region_names, tr)
-    label = tr("coverage.col_area" if (areas["level"] == "area").any() else "coverage.col_region")
-    rows = [[_p(label, _style(7, MUTED, bold=True))] + [_p(tr(f"coverage.{k}"), _style(7, MUTED, bold=True, right=True))
-                                                        for k in ("col_people", "col_share", "col_out_people")]]
-    shown = areas.head(REACH_AREAS + 1)
-    for i, (_n, r) in enumerate(shown.iterrows()):
-        text, number = _style(7.5, INK, bold=i == 0), _style(7.5, INK, bold=i == 0, right=True)
-        rows.append([_p(coverage_wording.area_label(r, view.region_names, total, tr), text),
-                     _p(tr.number(r["people"]), number),
-                     _p(coverage_wording.share_text(r["share_covered"], tr), number),
-                     _p(tr.number(r["people_out"]), number)])
-    table = Table(rows, colWidths=[width * w for w in (0.37, 0.23, 0.17, 0.23)], repeatRows=1)
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, 0), 0.5, MUTED),
-                               ("LINEBELOW", (0, 1), (-1, 1), 0.3, MUTED),
-                               ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]))
-    out = [table]
-    if len(areas) > len(shown):
-        out.append(_p(tr("export.fs_reach_more", n=tr.number(len(areas) - len(shown))),
-                      _style(7.5, MUTED, leading=9.5)))
-    return out
-
-
-def _reach_plan(plan: pd.DataFrame, view: View, country: bool, km: str) -> list:
-    """The planner's picks: rank, settlement, hromada (and region on the country's sheet),
-    population, people newly within reach, share within reach with every pick so far."""
-    tr = view.tr
-    if plan.empty:
-        return [_p(tr("coverage.plan_none", km=km), _style(9, INK))]
-    table = coverage_wording.plan_table(plan, tr, view.region_names)
-    keys = ["col_rank", "col_settlement", "col_hromada", *(["col_region"] if country else []), "col_population",
-            "col_new", "col_cumulative_share"]
-    columns = [tr(f"coverage.{k}") for k in keys]
-    head, cell, number = _style(7, MUTED, bold=True), _style(8, INK), _style(8, INK, right=True)
-    texts = 3 + country  # rank, settlement, hromada (and region): the rest are numbers
-    rows = [[_p(c, head if i < texts else _style(7, MUTED, bold=True, right=True)) for i, c in enumerate(columns)]]
-    for r in table[columns].itertuples(index=False):
-        rank, settlement, hromada, *rest = r
-        *where, population, new, share = rest
-        rows.append([_p(str(rank), cell), _p(settlement, cell), _p(hromada, cell), *[_p(w, cell) for w in where],
-                     _p(tr.number(population), number), _p(f"+{tr.number(new)}", number),
-                     _p(coverage_wording.share_text(share / 100, tr), number)])
-    widths = [0.06, 0.2, 0.2, *([0.16] if country else []), 0.12, 0.14, 0.12]
-    scale = 1 / sum(widths)
-    table = Table(rows, colWidths=[FRAME_WIDTH * w * scale for w in widths], repeatRows=1)
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, 0), 0.5, MUTED),
-                               ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)]))
-    return [table]
+    return [para(title, style(11, INK, bold=True, after=2)), para(text, style(9, INK, leading=11.5)), Spacer(1, 4)]
 
 
 def _notes(view: View, key: pd.DataFrame, monthly: pd.DataFrame, targets: pd.DataFrame) -> list:
@@ -420,7 +236,7 @@ def _notes(view: View, key: pd.DataFrame, monthly: pd.DataFrame, targets: pd.Dat
         hidden += [note] if note not in hidden else []
     notes += hidden
     notes += trend.notes(monthly, view) if trend.notes else []
-    return [_p(n, _style(7.5, MUTED, leading=9.5, after=2)) for n in notes]
+    return [para(n, style(7.5, MUTED, leading=9.5, after=2)) for n in notes]
 
 
 def pdf_bytes(src: Source, view: View, region: str | None = None) -> bytes:
@@ -440,7 +256,7 @@ def pdf_bytes(src: Source, view: View, region: str | None = None) -> bytes:
 
     # Two pages whatever the texts' length: each page's content shrinks to fit the frame if it must.
     pages = [KeepInFrame(FRAME_WIDTH, A4[1] - 2 * MARGIN - 12, content, mode="shrink")
-             for content in (story(src, view, region), reach_page(src, view, region))]
+             for content in (story(src, view, region), reach_sheet.story(src, view, region))]
     doc.build([pages[0], PageBreak(), pages[1]], onFirstPage=fixed_date, onLaterPages=fixed_date)
     return buffer.getvalue()
 

@@ -25,7 +25,7 @@ from hand_counts import MEN_TABLES, VINNYTSIA_TABLES, as_csv
 from PIL import Image
 from pypdf import PdfReader
 
-from dashboard.export import factsheet, files, presskit, registry
+from dashboard.export import factsheet, files, presskit, reach_sheet, registry
 from dashboard.filters import Filters
 from dashboard.metrics.live import Live
 
@@ -339,7 +339,7 @@ def test_fact_sheet_second_page_is_the_reach_of_the_region(src):
     text = _reach_text(factsheet.pdf_bytes(src, view(src, replace(VINNYTSIA, regions=()), "en"), "UA-05"))
     assert text.startswith("Vinnytsia Oblast: who lives within 10 km of an active hub")
     _columns, areas = coverage_tables("UA-05", ("UA-05",))["coverage"]
-    listed = areas[:factsheet.REACH_AREAS + 1]  # the region, then the hromadas with most people out of reach
+    listed = areas[:reach_sheet.AREAS + 1]  # the region, then the hromadas with most people out of reach
     assert " ".join(_area_words(row) for row in listed) in text
     assert f"Rows not listed here: {len(areas) - len(listed)}." in text
     _columns, plan = coverage_tables("UA-05", ("UA-05",))["coverage_plan"]

@@ -357,11 +357,11 @@ def _plant(kind: str, source: Path, text: str, target: Path) -> None:
     elif kind == "pdf":
         from reportlab.pdfgen import canvas
 
-        from dashboard.export import factsheet
+        from dashboard.export import sheet
 
-        factsheet.register_fonts()
+        sheet.register_fonts()
         page = canvas.Canvas(str(target), pageCompression=1)
-        page.setFont(factsheet.FONT, 10)
+        page.setFont(sheet.FONT, 10)
         for i, line in enumerate(text.split(" · ")):
             page.drawString(72, 720 - 14 * i, line)
         page.save()
