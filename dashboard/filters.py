@@ -66,6 +66,11 @@ class Filters:
         """The same programme, period and regions for every participant: no participant group."""
         return replace(self, **{column: () for column in self.segment()})
 
+    def calendar_year(self) -> int | None:
+        """The calendar year the period lies within, or None when it spans several (a release's
+        figures per hub are of one calendar year, else of all time)."""
+        return self.start.year if self.start.year == self.end.year else None
+
     def days(self) -> int:
         """Length of the period in days, both ends included."""
         return (self.end - self.start).days + 1

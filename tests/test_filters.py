@@ -192,3 +192,13 @@ def test_period_params_leave_the_default_out():
 ])
 def test_containing_quick(start, end, expected):
     assert flt.containing_quick(CHOICES, start, end) == expected
+
+
+@pytest.mark.parametrize("start, end, year", [
+    (dt.date(2024, 1, 1), dt.date(2024, 12, 31), 2024),  # a year
+    (dt.date(2024, 3, 5), dt.date(2024, 3, 5), 2024),  # one day
+    (dt.date(2023, 12, 31), dt.date(2024, 1, 1), None),  # two days across New Year
+    (dt.date(2022, 10, 1), dt.date(2025, 11, 6), None),  # all time
+])
+def test_calendar_year_of_a_period(start, end, year):
+    assert Filters("ua_hubs", start, end).calendar_year() == year

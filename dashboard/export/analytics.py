@@ -30,7 +30,7 @@ def compute_by_region(src: Source, f: Filters) -> pd.DataFrame:
 def by_region_chart(frame: pd.DataFrame, view: View):
     """Ranked bars of people trained per region (the Participation page's chart)."""
     tr = view.tr
-    bars = participation_wording.breakdown_bars(frame, "region", tr, view.region_names, "people")
+    bars = participation_wording.breakdown_bars(frame, "region", tr, view.region_names)
     return charts.ranked_bar_chart(bars, tr, value_title=tr("col.people"))
 
 

@@ -52,7 +52,7 @@ def hubs_table(frame: pd.DataFrame, view: View) -> pd.DataFrame:
         tr("map.col_hub"): frame["name"],
         tr("map.col_settlement"): wording.place_names(frame["settlement"], regions, tr, missing=None),
         tr("map.col_hromada"): wording.place_names(frame["hromada"], regions, tr, missing=None),
-        tr("map.col_placed"): [_placed(p, lat, tr) for p, lat in zip(_placed_column(frame), frame["lat"])],
+        tr("map.col_placed"): [_placed(p, lat, tr) for p, lat in zip(frame["placed"], frame["lat"])],
         tr("map.col_status"): [tr(f"map.status_{s}") for s in frame["status"]],
         tr("map.col_joined"): [None if pd.isna(d) else pd.Timestamp(d).date().isoformat() for d in frame["joined_on"]],
         tr("map.col_people"): [tr.fewer_than() if pd.isna(v) else int(v) for v in frame["people"]],
@@ -60,13 +60,9 @@ def hubs_table(frame: pd.DataFrame, view: View) -> pd.DataFrame:
     return pd.DataFrame(out, dtype=object)
 
 
-def _placed_column(frame: pd.DataFrame) -> pd.Series:
-    # Live figures and releases alike carry `placed`; a release written before it did reads on without.
-    return frame["placed"] if "placed" in frame.columns else pd.Series(None, index=frame.index, dtype="object")
-
-
 def _placed(placed: object, lat: object, tr) -> str:
-    """How a hub is on the map in words; without a record of it, by whether it has a point at all."""
+    """How a hub is on the map in words; without a record of it (an extract cleaned before hubs were
+    placed), by whether it has a point at all."""
     if isinstance(placed, str) and placed:
         return wording.placed_text(placed, tr)
     return wording.placed_text("coordinates" if not pd.isna(lat) else None, tr)
@@ -79,7 +75,7 @@ def hubs_chart(frame: pd.DataFrame, view: View, size: tuple[int, int] = MAP_SIZE
     located = frame[frame["lat"].notna() & frame["lon"].notna()]
     statuses = [s for s in SHAPES if (located["status"] == s).any()]
     words = {s: tr(f"map.status_{s}") for s in statuses}
-    placed = _placed_column(located).fillna("coordinates").where(lambda p: p.isin(list(FILL)), "coordinates")
+    placed = located["placed"].fillna("coordinates").where(lambda p: p.isin(list(FILL)), "coordinates")
     place_words = {p: wording.placed_text(p, tr) for p in FILL}
     records = [{"lon": round(float(x), 4), "lat": round(float(y), 4), "status": words[s], "placed": place_words[p],
                 "hub": n, "region": view.region_names.get(c, c)}
@@ -112,11 +108,10 @@ def hubs_chart(frame: pd.DataFrame, view: View, size: tuple[int, int] = MAP_SIZE
 def hubs_notes(frame: pd.DataFrame, view: View) -> list[str]:
     """How hubs are placed, how many are placed at their settlement or not on the map, and whose
     people the column counts."""
-    tr, f = view.tr, view.filters
-    placed = _placed_column(frame)
+    tr = view.tr
     # A release holds people per hub by calendar year (or all time), for everyone.
-    notes = [tr("export.note_hubs_people") if view.release is None else wording.hub_people_note(f, tr)]
-    at_settlement = int((placed == "settlement").sum())
+    notes = [tr("export.note_hubs_people") if view.release is None else wording.hub_people_note(view.filters, tr)]
+    at_settlement = int((frame["placed"] == "settlement").sum())
     if at_settlement:
         notes += [tr("map.placed_count", n=tr.number(at_settlement)), tr("export.note_hubs_open")]
     missing = int((frame["lat"].isna() | frame["lon"].isna()).sum())

@@ -271,7 +271,8 @@ class Release(ReleaseTables, SiteFigures):
         metrics.map.compute_hub_metrics): people of the view's calendar year, or of all time when
         the period spans several years, whatever the group; classes per hub are not released (no column)."""
         _key, fitted, _notices = self.view(f)
-        period = f"year:{fitted.start.year}" if fitted.start.year == fitted.end.year else grain.ALL
+        year = fitted.calendar_year()
+        period = f"year:{year}" if year is not None else grain.ALL
         joined = self._hubs["joined_on"]
         hubs = self._hubs[(self._hubs["programme"] == fitted.programme)
                           & (joined.isna() | (joined <= pd.Timestamp(fitted.end)))]

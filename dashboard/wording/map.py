@@ -104,9 +104,8 @@ def _region_note(occupation: str, state: str, tr: Translator) -> str:
 def hub_people_note(f: Filters, tr: Translator) -> str:
     """Whose people a release's figure per hub counts: every participant of the period's calendar
     year (all time when the period spans several years), whatever the participant group."""
-    if f.start.year == f.end.year:
-        return tr("map.hub_people_year", year=str(f.start.year))
-    return tr("map.hub_people_all")
+    year = f.calendar_year()
+    return tr("map.hub_people_all") if year is None else tr("map.hub_people_year", year=str(year))
 
 
 def placed_text(placed: object, tr: Translator) -> str:

@@ -54,15 +54,10 @@ def cumulative_table(cumulative: pd.DataFrame, tr: Translator) -> pd.DataFrame:
                         tr("participation.col_total"): [tr.count(v) for v in cumulative["people_total"]]})
 
 
-def breakdown_bars(frame: pd.DataFrame, dimension: str, tr: Translator, region_names: Mapping[str, str],
-                   value: str = "people") -> pd.DataFrame:
-    """Frame of charts.ranked_bar_chart from metrics_analytics.compute_breakdown."""
-    values = frame[value]
-    texts = [tr.number(v, 1) if value == "people_per_10k" else tr.count(v) for v in values]
-    if value == "people_per_10k":
-        texts = [t if not is_missing(v) else "—" for t, v in zip(texts, values)]
+def breakdown_bars(frame: pd.DataFrame, dimension: str, tr: Translator, region_names: Mapping[str, str]) -> pd.DataFrame:
+    """Frame of charts.ranked_bar_chart from metrics_analytics.compute_breakdown: people per value."""
     return pd.DataFrame({"label": [label_of(dimension, v, tr, region_names) for v in frame["value"]],
-                         "value": values, "value_text": texts})
+                         "value": frame["people"], "value_text": [tr.count(v) for v in frame["people"]]})
 
 
 def breakdown_summary(frame: pd.DataFrame, dimension: str, tr: Translator, region_names: Mapping[str, str]) -> str:
