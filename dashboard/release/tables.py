@@ -95,9 +95,12 @@ class _Cells:
         values = cells.drop(columns=list(cube.KEYS))
         self.dtypes = {c: str(values[c].dtype) for c in values.columns}
         self.column = {c: j for j, c in enumerate(values.columns)}
-        matrix = values.astype("float64").to_numpy(na_value=np.nan)
-        self.matrix = np.vstack([matrix, np.full((1, matrix.shape[1]), np.nan)])
-        self.blank = len(matrix)
+        # Column by column into one array (a frame's own to_numpy of nullable columns is 10–30× slower).
+        self.matrix = np.empty((len(values) + 1, len(values.columns)), order="F")
+        for j, c in enumerate(values.columns):
+            self.matrix[:-1, j] = values[c].array.to_numpy(dtype="float64", na_value=np.nan)
+        self.matrix[-1] = np.nan
+        self.blank = len(values)
 
     def pick(self, programme: str, views: Sequence[View], columns: Sequence[str]) -> pd.DataFrame:
         """`columns` of the cell of each (area, period, group), in order.
