@@ -69,6 +69,13 @@ def _boundaries_dict() -> dict:
 
 
 @lru_cache(maxsize=1)
+def region_geometries() -> dict[str, dict]:
+    """Each region's GeoJSON geometry (RFC 7946 winding) by code, in the file's order. Shared
+    between callers, unlike boundaries_geojson's copy: put them into new features, never change them."""
+    return {f["properties"]["region_code"]: f["geometry"] for f in _boundaries_dict()["features"]}
+
+
+@lru_cache(maxsize=1)
 def load_boundaries() -> gpd.GeoDataFrame:
     """Region polygons: region_code, name_uk, name_en, geometry (EPSG:4326), sorted by code.
 

@@ -96,12 +96,11 @@ def region_features(regions: pd.DataFrame, metric: str, classes: Classes, tr: Tr
     tips = region_tips(regions, metric, tr, names)
     props = {code: {"code": code, "fill": _rgba(colours[i], 235), **tips.loc[i].to_dict()}
              for i, code in regions["region_code"].items()}
-    collection = geo.boundaries_geojson("rfc7946")
-    collection["features"] = [
-        {"type": "Feature", "properties": props[f["properties"]["region_code"]], "geometry": f["geometry"]}
-        for f in collection["features"] if f["properties"]["region_code"] in props
-    ]
-    return collection
+    # The geometries are shared, not copied (a copy of every boundary was a quarter of a map's build).
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": props[code], "geometry": geometry}
+        for code, geometry in geo.region_geometries().items() if code in props
+    ]}
 
 
 def hub_points(hubs: pd.DataFrame, tr: Translator, names: dict[str, str]) -> list[dict]:
