@@ -2,9 +2,10 @@
 
 For each size (default 60,000, 1,000,000 and 10,000,000 people) the demo raw files are generated
 and cleaned (reused as `python -m benchmarks` reuses them), a release is built with `python -m
-dashboard.release` under GNU `time -v` and approved (without its standard files), and every page runs in a fresh process in
-public mode on that release alone (benchmarks.pagerun --release): DASHBOARD_DATA_DIR names a
-folder that does not exist. One table puts the sizes side by side per page; it is printed and
+dashboard.release` under GNU `time -v` and approved (without its standard files); then every page
+runs in a fresh process in public mode on each size's release alone (benchmarks.pagerun
+--release; DASHBOARD_DATA_DIR names a folder that does not exist), each page at every size in
+turn before the next page. One table puts the sizes side by side per page; it is printed and
 written into docs/benchmarks.md with the builds and the machine.
 """
 
@@ -144,7 +145,7 @@ def measure_pages(releases: Path, pages: list[tuple[str, bool]], regions: list[s
     with tempfile.TemporaryDirectory() as tmp:
         results = []
         for i, (page, first) in enumerate(pages):
-            print(f"page {page} …", flush=True)
+            print(f"page {page} on {releases.name} …", flush=True)
             extra = ["--page", page, "--release", str(releases), "--regions", ",".join(regions)]
             results.append(run_worker(Path(tmp) / f"page{i}.json", *extra, *(["--first"] if first else [])))
     return results
@@ -184,12 +185,16 @@ def main(argv: list[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     registered = machine.registered_pages()
     pages = [(p, p == registered[0]) for p in registered if not args.pages or p in args.pages]
-    builds, results, regions = [], {}, {}
+    builds, regions = [], {}
     for size in sizes:
         builds.append(release_of(args, size))
-        releases = releases_dir(args.work, size)
-        regions[size] = [code for code, _uk, _en in busiest_regions(releases, FILTER_REGIONS)]
-        results[size] = measure_pages(releases, pages, regions[size])
+        regions[size] = [code for code, _uk, _en in busiest_regions(releases_dir(args.work, size), FILTER_REGIONS)]
+    # Page by page, each at every size in turn: a page's sizes are measured minutes apart, not an
+    # hour, so that a change in the machine's load falls on all of them alike.
+    results: dict[int, list[dict]] = {size: [] for size in sizes}
+    for page in pages:
+        for size in sizes:
+            results[size] += measure_pages(releases_dir(args.work, size), [page], regions[size])
     info["load average at end"] = machine.load_average()
     body = render(info, sizes, builds, results, regions)
     print("\n" + body)
