@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dashboard import contract, filters, privacy, settings
-from dashboard.export import factsheet, presskit, registry
+from dashboard.export import factsheet, presskit, registry, sheet
 from dashboard.export.view import Source
 from dashboard.filters import SEGMENTS, Filters
 from dashboard.metrics.live import Live
@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _filters(src: Source, args: argparse.Namespace) -> Filters:
-    known = set(factsheet.programme_regions(src, args.programme)["region_code"])
+    known = set(sheet.programme_regions(src, args.programme)["region_code"])
     unknown = [code for code in args.region if code not in known]
     if unknown:
         raise UsageError(f"unknown region code for {args.programme}: {', '.join(unknown)} "

@@ -34,7 +34,7 @@ from dashboard.charts import progress as progress_charts
 from dashboard.contract import TARGET_SHARES
 from dashboard.export import coverage, overview, progress, reach_sheet, regions, registry
 from dashboard.export.sheet import (BLUE, BOLD, FRAME_WIDTH, INK, MAP_SHARE, MARGIN, MUTED, chart_png, country_of, image,
-                                    para, place_name, programme_regions, register_fonts, style, text_glyphs)
+                                    para, programme_regions, register_fonts, sheet_place, style, text_glyphs)
 from dashboard.export.view import Source, View, open_source, source_folder
 from dashboard.indicators import INDICATORS
 from dashboard.metrics import overview as overview_metrics
@@ -99,7 +99,7 @@ def _header(src: Source, view: View, region: str | None, key: pd.DataFrame) -> l
     """Title, filters in words, source and data date, the key-figure tiles and the headline."""
     tr = view.tr
     programme, period, _regions, group = registry.scope_parts(view)
-    place = place_name(view, region, country_of(src, view.filters.programme))
+    place = sheet_place(view, region, country_of(src, view.filters.programme))
     people = key.iloc[0]["people"]
     empty = not pd.isna(people) and int(people) == 0
     headline = tr("export.fs_none") if empty else overview_wording.headline(key, view.filters, tr)
@@ -244,7 +244,7 @@ def pdf_bytes(src: Source, view: View, region: str | None = None) -> bytes:
     register_fonts()
     buffer = io.BytesIO()
     view = region_view(view, region)
-    title = view.tr("export.fs_title", region=place_name(view, region, country_of(src, view.filters.programme)))
+    title = view.tr("export.fs_title", region=sheet_place(view, region, country_of(src, view.filters.programme)))
     day = view.data_date or dt.date(2000, 1, 1)
     stamp = f"D:{day:%Y%m%d}000000+00'00'"
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,

@@ -12,7 +12,7 @@ from reportlab.platypus import Spacer, Table, TableStyle
 
 from dashboard.export import coverage, registry
 from dashboard.export.sheet import (FRAME_WIDTH, INK, MAP_SHARE, MUTED, chart_png, country_of, image, para,
-                                    place_name as sheet_place, style, table_style)
+                                    sheet_place, style, table_style)
 from dashboard.export.view import Source, View
 from dashboard.wording import coverage as coverage_wording
 from dashboard.wording.names import place_name

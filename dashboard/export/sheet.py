@@ -123,7 +123,7 @@ def country_of(src: Source, programme: str) -> str:
     return str(countries.iloc[0]) if len(countries) else ""
 
 
-def place_name(view: View, region: str | None, country: str) -> str:
+def sheet_place(view: View, region: str | None, country: str) -> str:
     """The region's name in the view's language, or the country's for the whole-country sheet."""
     tr = view.tr
     if region:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from dashboard import filters
-from dashboard.export import factsheet, presskit, registry
+from dashboard.export import factsheet, presskit, registry, sheet
 from dashboard.export.view import Source, View
 from dashboard.filters import LANGUAGES, Filters
 from dashboard.release.build import FILES
@@ -65,7 +65,7 @@ def standard_files(src: Source) -> list[Standard]:
     """Every standard file of the source, in the order they are written: per language, the press
     kit, then the fact sheet of the whole country and of each region (by ISO code)."""
     f = default_filters(src)
-    regions = factsheet.programme_regions(src, f.programme)["region_code"].sort_values()
+    regions = sheet.programme_regions(src, f.programme)["region_code"].sort_values()
     out = []
     for lang in LANGUAGES:
         out.append(Standard(PRESS_KIT, lang, f, tuple(registry.default_names())))
@@ -84,7 +84,7 @@ def file_name(src: Source, item: Standard, view: View) -> str:
     """The file's name, as the Exports page names it."""
     if item.kind == PRESS_KIT:
         return presskit.kit_name(view)
-    return factsheet.file_name(view, item.region, factsheet.country_of(src, item.filters.programme))
+    return factsheet.file_name(view, item.region, sheet.country_of(src, item.filters.programme))
 
 
 def make(src: Source, item: Standard, view: View) -> bytes:

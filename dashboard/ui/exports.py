@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import settings
-from dashboard.export import factsheet, files, presskit, registry, standard
+from dashboard.export import factsheet, files, presskit, registry, sheet, standard
 from dashboard.export.queue import ExportQueue, MadeFiles, QueueTimeout
 from dashboard.export.view import View
 from dashboard.filters import LANGUAGES, Filters
@@ -226,12 +226,12 @@ def fact_sheet(ctx: Context, lang: str) -> None:
     st.caption(tr("export.factsheet_body"))
     src = cache.source(ctx.folder, ctx.version, ctx.rule)
     codes = list(ctx.choices.labels.get("region", {}))
-    country = factsheet.country_of(src, ctx.filters.programme)
+    country = sheet.country_of(src, ctx.filters.programme)
     default = ctx.filters.regions[0] if len(ctx.filters.regions) == 1 else WHOLE_COUNTRY
     options = [WHOLE_COUNTRY, *codes]
     picked = st.selectbox(
         tr("export.factsheet_region"), options, index=options.index(default) if default in options else 0,
-        format_func=lambda c: factsheet.place_name(view(ctx, ctx.lang), None, country) if c == WHOLE_COUNTRY
+        format_func=lambda c: sheet.sheet_place(view(ctx, ctx.lang), None, country) if c == WHOLE_COUNTRY
         else ctx.region_names.get(c, c), key=f"{SHEET_KEY}_{ctx.lang}")  # one per language, as above
     region = None if picked == WHOLE_COUNTRY else picked
     v = view(ctx, lang, replace(ctx.filters, regions=(region,) if region else ()))
