@@ -164,10 +164,9 @@ def impact_map(ctx: Context, regions: pd.DataFrame, hubs: pd.DataFrame, metric: 
                     selection_mode="single-object", key=key, alt=tr("map.alt", metric=tr(INDICATORS[metric].label)))
     legend(regions, metric, tr, bool(ctx.filters.regions) or len(regions) == 1)
     st.caption(escape_md(summary))
-    if "placed" in hubs.columns:  # a frame without `placed` says nothing of it
-        at_settlement = int(hubs["placed"].eq("settlement").fillna(False).sum())
-        if at_settlement:
-            st.caption(tr("map.placed_count", n=tr.number(at_settlement)))
+    at_settlement = int(hubs["placed"].eq("settlement").fillna(False).sum())
+    if at_settlement:
+        st.caption(tr("map.placed_count", n=tr.number(at_settlement)))
     missing = int((hubs["lat"].isna() | hubs["lon"].isna()).sum())
     if missing:
         st.caption(tr("map.no_coordinates", n=tr.number(missing)))
@@ -251,14 +250,13 @@ def hub_table(ctx: Context, hubs: pd.DataFrame) -> None:
         st.info(tr("map.no_hubs"))
         return
     counts = [c for c in ("people", "activities") if c in table.columns]  # a release has people only
-    placed = ["placed"] if "placed" in table.columns else []  # a release written before hubs had `placed`
-    shown = table[["name", *counts, "settlement", "hromada", *placed, "status", "joined_on"]].assign(
+    shown = table[["name", *counts, "settlement", "hromada", "placed", "status", "joined_on"]].assign(
         settlement=wording.place_names(table["settlement"], table["region_code"], tr),
         hromada=wording.place_names(table["hromada"], table["region_code"], tr))
     styler = shown.style.format(lambda v: tr.count(v), subset=counts)
     styler = styler.format(lambda s: tr(f"map.status_{s}"), subset=["status"])
     styler = styler.format(lambda d: "—" if pd.isna(d) else tr.date(d), subset=["joined_on"])
-    styler = styler.format(lambda v: wording.placed_text(v, tr), subset=placed)
+    styler = styler.format(lambda v: wording.placed_text(v, tr), subset=["placed"])
     headers = {"name": "col_hub", "settlement": "col_settlement", "hromada": "col_hromada", "placed": "col_placed",
                "status": "col_status", "joined_on": "col_joined", "people": "col_people",
                "activities": "col_activities"}
